@@ -1,0 +1,149 @@
+//! The platform-neutral core: commands in, messages out, every change in one transaction.
+
+use std::sync::Arc;
+
+use crate::clock::Clock;
+use crate::command::exec::{Ctx, Failure, execute};
+use crate::command::{self, UserError};
+use crate::engine::reconcile;
+use crate::message::{Message, Tone};
+use crate::store::{Store, WorkspaceId, people, workspaces};
+
+/// Who typed a command, as the transport knows them.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub external_id: String,
+    pub handle: String,
+}
+
+#[derive(Clone)]
+pub struct App {
+    pub store: Store,
+    pub clock: Arc<dyn Clock>,
+    /// Whether people first seen start as admins (the console: yes; chat platforms say who is).
+    pub new_people_admin: bool,
+}
+
+pub fn error_message(e: &UserError) -> Message {
+    let mut m = Message::new(Tone::Error, format!("Nothing changed: {}", e.message));
+    if let Some(h) = &e.hint {
+        m = m.lines("Try", vec![h.clone()]);
+    }
+    m
+}
+
+impl App {
+    pub async fn workspace(
+        &self,
+        platform: &str,
+        external_id: &str,
+        name: &str,
+    ) -> anyhow::Result<WorkspaceId> {
+        let mut conn = self.store.pool.acquire().await?;
+        workspaces::ensure(&mut conn, platform, external_id, name, self.clock.now()).await
+    }
+
+    /// Runs one command. User mistakes come back as an error message and change nothing;
+    /// internal failures are logged and reported without detail.
+    pub async fn command(&self, ws: WorkspaceId, actor: &Actor, text: &str) -> Message {
+        let parsed = match command::parse(text) {
+            Ok(c) => c,
+            Err(e) => return error_message(&e),
+        };
+        match self.run(ws, actor, parsed).await {
+            Ok(m) => m,
+            Err(Failure::User(e)) => error_message(&e),
+            Err(Failure::Internal(e)) => {
+                tracing::error!(error = ?e, workspace = ws, command = text, "command failed");
+                Message::new(
+                    Tone::Error,
+                    "Something went wrong on our side; nothing was changed. Please try again.",
+                )
+            }
+        }
+    }
+
+    async fn run(
+        &self,
+        ws: WorkspaceId,
+        actor: &Actor,
+        command: command::Command,
+    ) -> Result<Message, Failure> {
+        let now = self.clock.now();
+        let read_only = command.is_read_only();
+        let mut tx = self.store.begin().await?;
+        if !read_only {
+            workspaces::lock(&mut tx, ws).await?;
+        }
+        let actor = people::upsert(
+            &mut tx,
+            ws,
+            &actor.external_id,
+            &actor.handle,
+            self.new_people_admin,
+            now,
+        )
+        .await?;
+        let mut cx = Ctx {
+            conn: &mut tx,
+            ws,
+            actor,
+            now,
+            new_people_admin: self.new_people_admin,
+        };
+        let reply = execute(&mut cx, command).await?;
+        if !read_only {
+            reconcile(&mut tx, ws, now).await?;
+        }
+        tx.commit().await?;
+        Ok(reply)
+    }
+
+    /// Makes a person an admin or a plain member (the console's `role` line; platform sync).
+    pub async fn set_role(
+        &self,
+        ws: WorkspaceId,
+        actor: &Actor,
+        admin: bool,
+    ) -> anyhow::Result<()> {
+        let mut tx = self.store.begin().await?;
+        let now = self.clock.now();
+        let p = people::upsert(
+            &mut tx,
+            ws,
+            &actor.external_id,
+            &actor.handle,
+            self.new_people_admin,
+            now,
+        )
+        .await?;
+        people::set_admin(&mut tx, ws, p.id, admin, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Marks a person as gone (or back), and lets the rules react at once.
+    pub async fn set_active(
+        &self,
+        ws: WorkspaceId,
+        actor: &Actor,
+        active: bool,
+    ) -> anyhow::Result<()> {
+        let mut tx = self.store.begin().await?;
+        let now = self.clock.now();
+        workspaces::lock(&mut tx, ws).await?;
+        let p = people::upsert(
+            &mut tx,
+            ws,
+            &actor.external_id,
+            &actor.handle,
+            self.new_people_admin,
+            now,
+        )
+        .await?;
+        people::set_active(&mut tx, ws, p.id, active, now).await?;
+        reconcile(&mut tx, ws, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,536 @@
+//! Read-only views, computed from a fresh evaluation of the workspace at `now`.
+
+use crate::command::{CapacityScope, UserError};
+use crate::domain::capacity::{fte, percent};
+use crate::domain::*;
+use crate::engine::digest::{Picture, colour_of, picture};
+use crate::engine::index::Index;
+use crate::message::{Message, Section, Tone};
+use crate::store::events;
+
+use super::{Ctx, Failure, Outcome};
+
+async fn look(cx: &mut Ctx<'_>) -> Result<Picture, Failure> {
+    Ok(picture(cx.conn, cx.ws, cx.now).await?)
+}
+
+fn item_line(p: &Picture, ix: &Index, w: &WorkItem) -> String {
+    let mut line = format!(
+        "{} \"{}\" ({}, {})",
+        w.key(),
+        w.title,
+        ix.at(w.assignee_id),
+        w.status
+    );
+    if let Some(i) = w.initiative_id.and_then(|i| ix.initiative(i)) {
+        line.push_str(&format!(" in {}", i.key()));
+    }
+    if w.status == WorkStatus::Blocked {
+        line.push_str(&format!(": {}", w.blocker.as_deref().unwrap_or("")));
+    } else if w.status == WorkStatus::Doing {
+        let quiet = p
+            .assessment
+            .health
+            .get(&w.key().to_string())
+            .is_some_and(|h| h.colour != Colour::Green);
+        let since = w
+            .last_activity_at
+            .with_timezone(&p.settings.time_zone)
+            .format("%Y-%m-%d");
+        line.push_str(&if quiet {
+            format!(": stalled, last activity {since}")
+        } else {
+            format!(", last activity {since}")
+        });
+    }
+    line
+}
+
+/// The goal, with what moves it and what does not.
+fn goal_message(p: &Picture, ix: &Index, g: &Goal) -> Message {
+    let key = g.key().to_string();
+    let h = p.assessment.health.get(&key);
+    let colour = h.map_or(Colour::None, |h| h.colour);
+    let items: Vec<&WorkItem> = p
+        .snap
+        .work
+        .iter()
+        .filter(|w| w.goal_id == Some(g.id) && w.status.is_open())
+        .collect();
+    let stalled = |w: &&WorkItem| {
+        p.assessment
+            .health
+            .get(&w.key().to_string())
+            .is_some_and(|h| h.colour != Colour::Green)
+    };
+    let moving: Vec<String> = items
+        .iter()
+        .filter(|w| w.status == WorkStatus::Doing && !stalled(w))
+        .map(|w| item_line(p, ix, w))
+        .collect();
+    let not_moving: Vec<String> = items
+        .iter()
+        .filter(|w| w.status != WorkStatus::Doing || stalled(w))
+        .map(|w| {
+            let l = item_line(p, ix, w);
+            if w.status == WorkStatus::Todo {
+                format!("{l}: idle, not started")
+            } else {
+                l
+            }
+        })
+        .collect();
+    let mut owners = vec![format!("Goal owner: {}", ix.at(g.owner_id))];
+    for i in p
+        .snap
+        .initiatives
+        .iter()
+        .filter(|i| i.goal_id == g.id && i.status == InitiativeStatus::Active)
+    {
+        let ic = colour_of(&p.assessment, &i.key().to_string());
+        owners.push(format!(
+            "{} lead {} [{ic}]: {} of {} FTE planned",
+            Index::initiative_label(i),
+            ix.at(i.lead_id),
+            fte(p.assessment.capacity.initiative(i.id)),
+            fte(i.plan_fte)
+        ));
+    }
+    Message::new(
+        colour.into(),
+        format!("{} is {colour}", Index::goal_label(g)),
+    )
+    .lines(
+        "Why",
+        h.map(|h| h.reasons.clone())
+            .filter(|r| !r.is_empty())
+            .unwrap_or_else(|| vec!["all rules pass".into()]),
+    )
+    .lines(
+        "Moving it",
+        if moving.is_empty() {
+            vec!["nothing in doing".into()]
+        } else {
+            moving
+        },
+    )
+    .lines("Not moving", not_moving)
+    .lines("Who owns what", owners)
+}
+
+pub async fn status(cx: &mut Ctx<'_>) -> Outcome {
+    let p = look(cx).await?;
+    let ix = Index::new(&p.snap);
+    let top: Vec<&Goal> = p
+        .snap
+        .goals
+        .iter()
+        .filter(|g| g.rank <= p.settings.top_ranks)
+        .collect();
+    if top.is_empty() {
+        return Ok(Message::info(format!(
+            "No open goals ranked 1 to {} yet.",
+            p.settings.top_ranks
+        ))
+        .action(
+            "Create a goal",
+            "/align goal new \"<title>\" owner:@someone rank:1",
+        ));
+    }
+    let worst = top
+        .iter()
+        .map(|g| colour_of(&p.assessment, &g.key().to_string()))
+        .max_by_key(|c| c.severity())
+        .unwrap_or(Colour::None);
+    let mut m = Message::new(
+        worst.into(),
+        format!("Status of the top {} priorities", top.len()),
+    );
+    for g in top {
+        let gm = goal_message(&p, &ix, g);
+        m.sections.push(Section {
+            title: Some(gm.headline.clone()),
+            ..Section::default()
+        });
+        m.sections.extend(gm.sections.into_iter().map(|mut s| {
+            s.title = s.title.map(|t| format!("{} {t}", g.key()));
+            s
+        }));
+    }
+    let unaligned = percent(
+        p.assessment.capacity.unaligned,
+        p.assessment.capacity.allocated,
+    );
+    Ok(m.lines(
+        "Capacity",
+        vec![format!(
+            "{unaligned}% of the capacity in use goes to no goal"
+        )],
+    ))
+}
+
+pub async fn goal(cx: &mut Ctx<'_>, key: Key) -> Outcome {
+    let g = cx.goal(key).await?;
+    if g.status != GoalStatus::Open {
+        return Ok(Message::info(format!(
+            "{} is {}",
+            Index::goal_label(&g),
+            g.status
+        )));
+    }
+    let p = look(cx).await?;
+    let ix = Index::new(&p.snap);
+    let m = goal_message(&p, &ix, &g).fields(vec![
+        ("Rank", g.rank.to_string()),
+        (
+            "Due",
+            g.due_on.map_or_else(|| "none".into(), |d| d.to_string()),
+        ),
+    ]);
+    Ok(m.action("History", format!("/align history {key}"))
+        .action("Capacity", format!("/align capacity {key}")))
+}
+
+pub async fn goal_list(cx: &mut Ctx<'_>) -> Outcome {
+    let p = look(cx).await?;
+    let ix = Index::new(&p.snap);
+    let lines: Vec<String> = p
+        .snap
+        .goals
+        .iter()
+        .map(|g| {
+            format!(
+                "[{}] {} rank {}, owner {}",
+                colour_of(&p.assessment, &g.key().to_string()),
+                Index::goal_label(g),
+                g.rank,
+                ix.at(g.owner_id)
+            )
+        })
+        .collect();
+    let n = lines.len();
+    Ok(Message::info(format!("{n} open goal(s)")).lines("Goals", lines))
+}
+
+pub async fn initiative(cx: &mut Ctx<'_>, key: Key) -> Outcome {
+    let i = cx.initiative(key).await?;
+    let p = look(cx).await?;
+    let ix = Index::new(&p.snap);
+    let h = p.assessment.health.get(&key.to_string());
+    let colour = h.map_or(Colour::None, |h| h.colour);
+    let items: Vec<String> = p
+        .snap
+        .work
+        .iter()
+        .filter(|w| w.initiative_id == Some(i.id) && w.status.is_open())
+        .map(|w| item_line(&p, &ix, w))
+        .collect();
+    let goal = ix
+        .goal(i.goal_id)
+        .map_or_else(|| "closed goal".into(), Index::goal_label);
+    Ok(Message::new(
+        colour.into(),
+        format!(
+            "{} is {}",
+            Index::initiative_label(&i),
+            if i.status == InitiativeStatus::Active {
+                colour.to_string()
+            } else {
+                i.status.to_string()
+            }
+        ),
+    )
+    .fields(vec![
+        ("Goal", goal),
+        ("Lead", ix.at(i.lead_id)),
+        (
+            "Capacity",
+            format!(
+                "{} of {} FTE planned",
+                fte(p.assessment.capacity.initiative(i.id)),
+                fte(i.plan_fte)
+            ),
+        ),
+    ])
+    .lines("Why", h.map(|h| h.reasons.clone()).unwrap_or_default())
+    .lines("Work", items)
+    .action("History", format!("/align history {key}")))
+}
+
+pub async fn mine(cx: &mut Ctx<'_>) -> Outcome {
+    let p = look(cx).await?;
+    let ix = Index::new(&p.snap);
+    let me = cx.actor.id;
+    let goals: Vec<String> = p
+        .snap
+        .goals
+        .iter()
+        .filter(|g| g.owner_id == me)
+        .map(|g| {
+            format!(
+                "[{}] {}",
+                colour_of(&p.assessment, &g.key().to_string()),
+                Index::goal_label(g)
+            )
+        })
+        .collect();
+    let leads: Vec<String> = p
+        .snap
+        .initiatives
+        .iter()
+        .filter(|i| i.lead_id == me && i.status == InitiativeStatus::Active)
+        .map(|i| {
+            format!(
+                "[{}] {}",
+                colour_of(&p.assessment, &i.key().to_string()),
+                Index::initiative_label(i)
+            )
+        })
+        .collect();
+    let work: Vec<String> = p
+        .snap
+        .work
+        .iter()
+        .filter(|w| w.assignee_id == me && w.status.is_open())
+        .map(|w| format!("{} for {}", item_line(&p, &ix, w), ix.home(w)))
+        .collect();
+    Ok(
+        Message::info(format!("What {} owns and does", cx.actor.at()))
+            .lines(
+                "Goals you own",
+                if goals.is_empty() {
+                    vec!["none".into()]
+                } else {
+                    goals
+                },
+            )
+            .lines("Initiatives you lead", leads)
+            .lines("Your open work", work),
+    )
+}
+
+pub async fn orphans(cx: &mut Ctx<'_>) -> Outcome {
+    let p = look(cx).await?;
+    let ix = Index::new(&p.snap);
+    let lines: Vec<String> = p
+        .snap
+        .work
+        .iter()
+        .filter(|w| w.status.is_open() && w.is_unaligned())
+        .map(|w| {
+            let why = w
+                .unaligned_reason
+                .as_deref()
+                .map(|r| format!(", why: {r}"))
+                .unwrap_or_default();
+            format!(
+                "{} (created by {}{why})",
+                item_line(&p, &ix, w),
+                ix.at(w.created_by)
+            )
+        })
+        .collect();
+    if lines.is_empty() {
+        return Ok(Message::new(
+            Tone::Green,
+            "Every open work item has a strategic home.",
+        ));
+    }
+    Ok(Message::new(
+        Tone::Amber,
+        format!("{} open work item(s) with no strategic home", lines.len()),
+    )
+    .lines("Link each with /align work link W-n G-n", lines))
+}
+
+pub async fn capacity(cx: &mut Ctx<'_>, scope: CapacityScope) -> Outcome {
+    let p = look(cx).await?;
+    let ix = Index::new(&p.snap);
+    let cap = &p.assessment.capacity;
+    match scope {
+        CapacityScope::Workspace => {
+            let goals: Vec<String> = p
+                .snap
+                .goals
+                .iter()
+                .map(|g| {
+                    let planned: f64 = p
+                        .snap
+                        .initiatives
+                        .iter()
+                        .filter(|i| i.goal_id == g.id && i.status == InitiativeStatus::Active)
+                        .map(|i| i.plan_fte)
+                        .sum();
+                    format!(
+                        "{}: planned {} FTE, actual {} FTE",
+                        Index::goal_label(g),
+                        fte(planned),
+                        fte(cap.goal(g.id))
+                    )
+                })
+                .collect();
+            Ok(Message::info("Capacity: planned vs actual, by goal")
+                .lines("Goals", goals)
+                .fields(vec![
+                    ("In use", format!("{} FTE", fte(cap.allocated))),
+                    (
+                        "To no goal",
+                        format!(
+                            "{} FTE ({}% of capacity in use)",
+                            fte(cap.unaligned),
+                            percent(cap.unaligned, cap.allocated)
+                        ),
+                    ),
+                    (
+                        "Idle",
+                        format!("{} FTE (people with nothing in doing)", fte(cap.idle)),
+                    ),
+                ])
+                .lines(
+                    "Rule",
+                    vec![
+                        "Each person's capacity is split equally among their items in doing."
+                            .into(),
+                    ],
+                ))
+        }
+        CapacityScope::Goal(key) => {
+            let g = cx.goal(key).await?;
+            let lines: Vec<String> = p
+                .snap
+                .initiatives
+                .iter()
+                .filter(|i| i.goal_id == g.id && i.status == InitiativeStatus::Active)
+                .map(|i| {
+                    let actual = cap.initiative(i.id);
+                    format!(
+                        "{}: planned {} FTE, actual {} FTE ({}%)",
+                        Index::initiative_label(i),
+                        fte(i.plan_fte),
+                        fte(actual),
+                        percent(actual, i.plan_fte)
+                    )
+                })
+                .collect();
+            let direct: f64 = p
+                .snap
+                .work
+                .iter()
+                .filter(|w| w.goal_id == Some(g.id) && w.initiative_id.is_none())
+                .map(|w| cap.item(w.id))
+                .sum();
+            Ok(Message::info(format!(
+                "Capacity of {}: {} FTE in use",
+                Index::goal_label(&g),
+                fte(cap.goal(g.id))
+            ))
+            .lines("Initiatives", lines)
+            .fields(vec![(
+                "Work directly under the goal",
+                format!("{} FTE", fte(direct)),
+            )]))
+        }
+        CapacityScope::Person(m) => {
+            let person = cx.person(&m, "person").await?;
+            let doing: Vec<&WorkItem> = p
+                .snap
+                .work
+                .iter()
+                .filter(|w| w.assignee_id == person.id && w.status == WorkStatus::Doing)
+                .collect();
+            if doing.is_empty() {
+                return Ok(Message::info(format!(
+                    "{} has nothing in doing: {} FTE free",
+                    person.at(),
+                    fte(person.capacity_fte)
+                )));
+            }
+            let lines: Vec<String> = doing
+                .iter()
+                .map(|w| {
+                    format!(
+                        "{} FTE on {} \"{}\" for {}",
+                        fte(cap.item(w.id)),
+                        w.key(),
+                        w.title,
+                        ix.home(w)
+                    )
+                })
+                .collect();
+            let off: f64 = doing
+                .iter()
+                .filter(|w| w.is_unaligned())
+                .map(|w| cap.item(w.id))
+                .sum();
+            Ok(Message::info(format!(
+                "Capacity of {}: {} FTE across {} item(s) in doing",
+                person.at(),
+                fte(person.capacity_fte),
+                doing.len()
+            ))
+            .lines("Where it goes", lines)
+            .fields(vec![("To no goal", format!("{} FTE", fte(off)))]))
+        }
+    }
+}
+
+pub async fn history(cx: &mut Ctx<'_>, key: Key) -> Outcome {
+    match key.kind {
+        KeyKind::Goal => drop(cx.goal(key).await?),
+        KeyKind::Initiative => drop(cx.initiative(key).await?),
+        KeyKind::Work => drop(cx.work(key).await?),
+    }
+    let rows = events::history(cx.conn, cx.ws, &key.to_string(), 50).await?;
+    if rows.is_empty() {
+        return Err(UserError::new(format!("{key} has no recorded history.")).into());
+    }
+    let lines = rows
+        .iter()
+        .map(|e| {
+            let who = e
+                .actor
+                .as_deref()
+                .map_or_else(|| "Throughline".into(), |a| format!("@{a}"));
+            let change = match (&e.before, &e.after) {
+                (Some(b), Some(a)) => format!(": {} -> {}", compact(b), compact(a)),
+                (None, Some(a)) => format!(": {}", compact(a)),
+                (Some(b), None) => format!(": {}", compact(b)),
+                (None, None) => String::new(),
+            };
+            let note = e
+                .note
+                .as_deref()
+                .map(|n| format!(" \"{n}\""))
+                .unwrap_or_default();
+            format!(
+                "{} {who} {}{change}{note}",
+                e.at.format("%Y-%m-%d %H:%M"),
+                e.action
+            )
+        })
+        .collect();
+    Ok(Message::info(format!("History of {key}")).lines("Changes, oldest first", lines))
+}
+
+/// `{"owner": "@ana"}` as `owner @ana`.
+fn compact(v: &serde_json::Value) -> String {
+    match v.as_object() {
+        Some(o) => o
+            .iter()
+            .filter(|(_, v)| !v.is_null())
+            .map(|(k, v)| match v {
+                serde_json::Value::String(s) => format!("{k} {s}"),
+                serde_json::Value::Array(a) => format!(
+                    "{k} [{}]",
+                    a.iter()
+                        .map(|x| x.as_str().map_or_else(|| x.to_string(), String::from))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                ),
+                other => format!("{k} {other}"),
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+        None => v.to_string(),
+    }
+}

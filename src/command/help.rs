@@ -1,0 +1,101 @@
+//! `/align help [topic]`: the command reference, one topic per noun.
+
+use crate::message::Message;
+
+const TOPICS: &[(&str, &str, &[&str])] = &[
+    (
+        "status",
+        "What is moving each top priority, and what is not",
+        &["/align status"],
+    ),
+    (
+        "goal",
+        "Goals: strategic priorities, each with exactly one owner",
+        &[
+            "/align goal new \"<title>\" owner:@user [rank:N] [due:YYYY-MM-DD]",
+            "/align goal show G-3",
+            "/align goal list",
+            "/align goal owner G-3 @user   (owner or admin: transfer ownership)",
+            "/align goal rank G-3 N        (owner or admin)",
+            "/align goal close G-3 achieved|dropped [\"note\"]   (owner or admin; no open work left)",
+        ],
+    ),
+    (
+        "initiative",
+        "Initiatives: bodies of work meant to move one goal, each with one lead",
+        &[
+            "/align initiative new G-3 \"<title>\" lead:@user [plan:1.5] [due:YYYY-MM-DD]",
+            "/align initiative show I-7",
+            "/align initiative pause I-7 | resume I-7 | close I-7 [done|dropped]",
+        ],
+    ),
+    (
+        "work",
+        "Work items: linked to their home when they are created",
+        &[
+            "/align work new I-7|G-3 \"<title>\" [@assignee] [url:<link>]",
+            "/align work new none \"<title>\" [@assignee] [why:\"...\"]   (no strategic home: surfaced at once)",
+            "/align work start|done|drop W-12 [\"note\"]",
+            "/align work block W-12 \"what blocks it\"",
+            "/align work link W-12 I-7|G-3",
+            "/align work assign W-12 @user",
+            "/align work note W-12 \"progress note\"   (records activity)",
+        ],
+    ),
+    (
+        "views",
+        "Views",
+        &[
+            "/align mine                  what you own, lead and do",
+            "/align orphans               open work with no strategic home",
+            "/align capacity [G-3|@user]  planned vs actual FTE",
+            "/align history G-3|I-7|W-12  every recorded change",
+            "/align digest                today's digest, now",
+            "/align agenda                this week's decisions needed",
+        ],
+    ),
+    (
+        "alerts",
+        "Alerts",
+        &[
+            "/align ack G-3               acknowledge the alerts on your goal",
+            "/align snooze G-3 2d         mute direct messages about your goal (30m, 4h, 2d, 1w)",
+        ],
+    ),
+    (
+        "settings",
+        "Settings",
+        &[
+            "/align settings               show every setting",
+            "/align settings <name> <value>   (admins)",
+        ],
+    ),
+];
+
+pub fn help(topic: Option<&str>) -> Message {
+    let topic = topic.map(|t| match t {
+        "goals" => "goal",
+        "initiatives" | "init" => "initiative",
+        "mine" | "orphans" | "capacity" | "history" | "agenda" | "digest" => "views",
+        "ack" | "snooze" => "alerts",
+        other => other,
+    });
+    match topic.and_then(|t| TOPICS.iter().find(|(name, _, _)| *name == t)) {
+        Some((_, title, lines)) => {
+            Message::info(*title).lines("Forms", lines.iter().map(|l| l.to_string()).collect())
+        }
+        None => {
+            let mut m =
+                Message::info("Throughline links every piece of work to the goal it serves.");
+            if let Some(t) = topic {
+                m = Message::info(format!(
+                    "No help topic '{t}'. Topics: status, goal, initiative, work, views, alerts, settings."
+                ));
+            }
+            for (_, title, lines) in TOPICS {
+                m = m.lines(*title, lines.iter().map(|l| l.to_string()).collect());
+            }
+            m
+        }
+    }
+}

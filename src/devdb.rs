@@ -1,0 +1,199 @@
+//! The embedded default: with no `DATABASE_URL`, find a PostgreSQL to use or start a private
+//! one under `target/` from the machine's PostgreSQL binaries. Never used in production.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use sqlx::Connection;
+use sqlx::postgres::PgConnection;
+
+/// The machine's usual local server, tried before starting a private one.
+const LOCAL_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+const PRIVATE_PORT: u16 = 54329;
+const INSTALL: &str = "apt-get update && apt-get install -y --no-install-recommends postgresql";
+
+/// A superuser URL for a server the demo and the tests may create databases on.
+pub async fn server_url() -> anyhow::Result<String> {
+    if let Ok(url) = std::env::var("DATABASE_URL") {
+        return Ok(url);
+    }
+    if reachable(LOCAL_URL).await {
+        return Ok(LOCAL_URL.into());
+    }
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("target")
+        .join("throughline-pg");
+    let url = format!("postgres://postgres@127.0.0.1:{PRIVATE_PORT}/postgres");
+    if reachable(&url).await {
+        return Ok(url);
+    }
+    std::fs::create_dir_all(&dir)?;
+    // One process starts the server; the others wait for it.
+    let lock = std::fs::File::create(dir.with_extension("lock"))?;
+    lock.lock()?;
+    if !reachable(&url).await {
+        start_private(&dir)
+            .with_context(|| format!("starting a private PostgreSQL in {}", dir.display()))?;
+    }
+    for _ in 0..50 {
+        if reachable(&url).await {
+            return Ok(url);
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    bail!(
+        "the private PostgreSQL in {} did not accept connections; see its log there",
+        dir.display()
+    )
+}
+
+async fn reachable(url: &str) -> bool {
+    matches!(
+        tokio::time::timeout(Duration::from_secs(3), PgConnection::connect(url)).await,
+        Ok(Ok(_))
+    )
+}
+
+fn bin_dir() -> Option<PathBuf> {
+    if let Ok(out) = Command::new("pg_config").arg("--bindir").output() {
+        let dir = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+        if dir.join("initdb").exists() {
+            return Some(dir);
+        }
+    }
+    let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()?
+        .flatten()
+        .map(|e| e.path().join("bin"))
+        .collect();
+    versions.sort();
+    versions
+        .into_iter()
+        .rev()
+        .find(|d| d.join("initdb").exists())
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+fn find_or_install_binaries() -> anyhow::Result<PathBuf> {
+    if let Some(dir) = bin_dir() {
+        return Ok(dir);
+    }
+    let apt = Path::new("/usr/bin/apt-get").exists();
+    if apt && is_root() {
+        eprintln!("PostgreSQL is not installed; installing it: {INSTALL}");
+        let ok = Command::new("sh")
+            .arg("-c")
+            .arg(INSTALL)
+            .status()
+            .is_ok_and(|s| s.success());
+        if ok {
+            if let Some(dir) = bin_dir() {
+                return Ok(dir);
+            }
+        }
+        bail!("installing PostgreSQL failed; run `{INSTALL}` yourself, or set DATABASE_URL");
+    }
+    let how = if apt {
+        format!("sudo sh -c '{INSTALL}'")
+    } else {
+        "install PostgreSQL 13 or later with your package manager".into()
+    };
+    bail!(
+        "no PostgreSQL server found and none installed. Either {how}, or set DATABASE_URL to a server you can create databases on"
+    )
+}
+
+/// `initdb` and `postgres` refuse to run as root: as root, the cluster belongs to `postgres`.
+fn run(bin: &Path, args: &[&str]) -> anyhow::Result<()> {
+    let status = if is_root() {
+        Command::new("runuser")
+            .arg("-u")
+            .arg("postgres")
+            .arg("--")
+            .arg(bin)
+            .args(args)
+            .status()
+    } else {
+        Command::new(bin).args(args).status()
+    }
+    .with_context(|| format!("running {}", bin.display()))?;
+    if !status.success() {
+        bail!("{} {} failed with {status}", bin.display(), args.join(" "));
+    }
+    Ok(())
+}
+
+fn start_private(dir: &Path) -> anyhow::Result<()> {
+    let bin = find_or_install_binaries()?;
+    let data = dir.join("data");
+    let d = data.to_string_lossy().to_string();
+    if is_root() {
+        std::fs::create_dir_all(&data)?;
+        let ok = Command::new("chown")
+            .args(["-R", "postgres:postgres"])
+            .arg(dir)
+            .status()?
+            .success();
+        if !ok {
+            bail!("could not give {} to the postgres user", dir.display());
+        }
+    }
+    if !data.join("PG_VERSION").exists() {
+        run(
+            &bin.join("initdb"),
+            &[
+                "-D",
+                &d,
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+            ],
+        )?;
+    }
+    let log = dir.join("server.log").to_string_lossy().to_string();
+    let opts = format!("-p {PRIVATE_PORT} -c listen_addresses=127.0.0.1 -k {d} -c fsync=off");
+    run(
+        &bin.join("pg_ctl"),
+        &["-D", &d, "-l", &log, "-o", &opts, "-w", "start"],
+    )
+}
+
+/// Creates an empty database `name` on the server (replacing any earlier one) and returns
+/// options for it.
+pub async fn fresh_database(
+    server_url: &str,
+    name: &str,
+) -> anyhow::Result<sqlx::postgres::PgConnectOptions> {
+    use sqlx::Executor;
+    let server: sqlx::postgres::PgConnectOptions = server_url
+        .parse()
+        .context("DATABASE_URL is not a PostgreSQL URL")?;
+    let mut conn = PgConnection::connect_with(&server)
+        .await
+        .context("connecting to PostgreSQL")?;
+    conn.execute(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)").as_str())
+        .await?;
+    conn.execute(format!("CREATE DATABASE \"{name}\"").as_str())
+        .await
+        .with_context(|| format!("creating database {name} (the user needs CREATEDB)"))?;
+    Ok(server.database(name))
+}
+
+pub async fn drop_database(server_url: &str, name: &str) -> anyhow::Result<()> {
+    use sqlx::Executor;
+    let mut conn = PgConnection::connect(server_url).await?;
+    conn.execute(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)").as_str())
+        .await?;
+    Ok(())
+}

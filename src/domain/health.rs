@@ -1,0 +1,518 @@
+//! The health rules (design §4). Every rule that fires adds a reason naming its evidence.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+
+use super::capacity::{self, Capacity, fte, percent};
+use super::model::*;
+use super::settings::Settings;
+use super::signal::{Condition, SignalKind, person_subject};
+
+/// Everything the rules look at, loaded in one go by the store.
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    pub people: Vec<Person>,
+    /// Open goals.
+    pub goals: Vec<Goal>,
+    /// Every initiative of an open goal, whatever its status.
+    pub initiatives: Vec<Initiative>,
+    /// Open work items, plus closed ones that left `doing` within `starve_after`
+    /// (they still keep their parent from counting as starved).
+    pub work: Vec<WorkItem>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Health {
+    pub colour: Colour,
+    pub reasons: Vec<String>,
+}
+
+impl Health {
+    fn new() -> Self {
+        Health {
+            colour: Colour::Green,
+            reasons: Vec::new(),
+        }
+    }
+
+    fn flag(&mut self, colour: Colour, reason: String) {
+        if colour.severity() > self.colour.severity() {
+            self.colour = colour;
+        }
+        self.reasons.push(reason);
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Assessment {
+    /// Health of every open goal, active initiative and open work item, by key.
+    pub health: BTreeMap<String, Health>,
+    pub conditions: Vec<Condition>,
+    pub capacity: Capacity,
+}
+
+/// Evaluates the whole workspace at `now`.
+pub fn evaluate(snap: &Snapshot, settings: &Settings, now: DateTime<Utc>) -> Assessment {
+    Evaluator::new(snap, settings, now).run()
+}
+
+struct Evaluator<'a> {
+    snap: &'a Snapshot,
+    s: &'a Settings,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+    people: HashMap<PersonId, &'a Person>,
+    goals: HashMap<GoalId, &'a Goal>,
+    capacity: Capacity,
+    out: Assessment,
+}
+
+impl<'a> Evaluator<'a> {
+    fn new(snap: &'a Snapshot, s: &'a Settings, now: DateTime<Utc>) -> Self {
+        Evaluator {
+            snap,
+            s,
+            now,
+            today: now.with_timezone(&s.time_zone).date_naive(),
+            people: snap.people.iter().map(|p| (p.id, p)).collect(),
+            goals: snap.goals.iter().map(|g| (g.id, g)).collect(),
+            capacity: capacity::allocate(&snap.people, &snap.work),
+            out: Assessment::default(),
+        }
+    }
+
+    fn at(&self, id: PersonId) -> String {
+        self.people
+            .get(&id)
+            .map_or_else(|| "someone".into(), |p| p.at())
+    }
+
+    fn open_work(&self) -> impl Iterator<Item = &'a WorkItem> + use<'a> {
+        let snap: &'a Snapshot = self.snap;
+        snap.work.iter().filter(|w| w.status.is_open())
+    }
+
+    fn is_stalled(&self, w: &WorkItem) -> bool {
+        w.status == WorkStatus::Doing && self.now - w.last_activity_at >= self.s.stall_after
+    }
+
+    /// "W-3 "Title" (@lee)"
+    fn describe(&self, w: &WorkItem) -> String {
+        format!("{} \"{}\" ({})", w.key(), w.title, self.at(w.assignee_id))
+    }
+
+    /// The newest moment the given items were in `doing`, if any.
+    fn last_doing<'w>(&self, items: impl Iterator<Item = &'w WorkItem>) -> Option<DateTime<Utc>> {
+        items
+            .map(|w| {
+                if w.status == WorkStatus::Doing {
+                    Some(self.now)
+                } else {
+                    w.doing_ended_at
+                }
+            })
+            .max()
+            .flatten()
+    }
+
+    fn run(mut self) -> Assessment {
+        let work_health = self.work_items();
+        let initiative_health = self.initiatives(&work_health);
+        self.goals_health(&work_health, &initiative_health);
+        self.people_conditions();
+        self.out.capacity = self.capacity;
+        self.out
+    }
+
+    fn work_items(&mut self) -> HashMap<WorkId, Health> {
+        let mut all = HashMap::new();
+        for w in self.open_work() {
+            let mut h = Health::new();
+            if self.is_stalled(w) {
+                let reason = format!(
+                    "{} stalled: no activity since {} ({} without any)",
+                    self.describe(w),
+                    w.last_activity_at
+                        .with_timezone(&self.s.time_zone)
+                        .format("%Y-%m-%d %H:%M"),
+                    human_duration(self.now - w.last_activity_at),
+                );
+                h.flag(Colour::Amber, reason.clone());
+                self.out.conditions.push(Condition {
+                    kind: SignalKind::Stalled,
+                    subject: w.key().to_string(),
+                    goal: w
+                        .goal_id
+                        .and_then(|g| self.goals.get(&g))
+                        .map(|g| g.key().to_string()),
+                    summary: reason,
+                    notify: Some(w.assignee_id),
+                });
+            }
+            if w.status == WorkStatus::Blocked {
+                let blocker = w.blocker.as_deref().unwrap_or("no reason given");
+                h.flag(
+                    Colour::Amber,
+                    format!("{} blocked: {blocker}", self.describe(w)),
+                );
+            }
+            if w.is_unaligned() {
+                let why = w
+                    .unaligned_reason
+                    .as_deref()
+                    .map(|r| format!(" ({r})"))
+                    .unwrap_or_default();
+                self.out.conditions.push(Condition {
+                    kind: SignalKind::Orphan,
+                    subject: w.key().to_string(),
+                    goal: None,
+                    summary: format!("{} has no strategic home{why}", self.describe(w)),
+                    notify: Some(w.created_by),
+                });
+            }
+            self.out.health.insert(w.key().to_string(), h.clone());
+            all.insert(w.id, h);
+        }
+        all
+    }
+
+    fn initiatives(
+        &mut self,
+        work_health: &HashMap<WorkId, Health>,
+    ) -> HashMap<InitiativeId, Health> {
+        let mut all = HashMap::new();
+        let active = self
+            .snap
+            .initiatives
+            .iter()
+            .filter(|i| i.status == InitiativeStatus::Active);
+        for i in active {
+            let h = self.initiative(i, work_health);
+            self.out.health.insert(i.key().to_string(), h.clone());
+            all.insert(i.id, h);
+        }
+        all
+    }
+
+    fn initiative(&mut self, i: &Initiative, work_health: &HashMap<WorkId, Health>) -> Health {
+        let mut h = Health::new();
+        let key = i.key().to_string();
+        let goal_key = self.goals.get(&i.goal_id).map(|g| g.key().to_string());
+        let items: Vec<&WorkItem> = self
+            .snap
+            .work
+            .iter()
+            .filter(|w| w.initiative_id == Some(i.id))
+            .collect();
+        let open: Vec<&WorkItem> = items
+            .iter()
+            .copied()
+            .filter(|w| w.status.is_open())
+            .collect();
+        let active: Vec<&WorkItem> = open
+            .iter()
+            .copied()
+            .filter(|w| matches!(w.status, WorkStatus::Doing | WorkStatus::Blocked))
+            .collect();
+        let troubled: Vec<&WorkItem> = active
+            .iter()
+            .copied()
+            .filter(|w| {
+                work_health
+                    .get(&w.id)
+                    .is_some_and(|h| h.colour != Colour::Green)
+            })
+            .collect();
+        let doing = open.iter().any(|w| w.status == WorkStatus::Doing);
+
+        // Starvation: nothing in `doing` since the later of its start and its last doing item.
+        if !doing {
+            let since = self
+                .last_doing(items.iter().copied())
+                .map_or(i.status_changed_at, |t| t.max(i.status_changed_at));
+            if self.now - since >= self.s.starve_after {
+                let reason = format!(
+                    "{key} has had no work in doing for {} (since {})",
+                    human_duration(self.now - since),
+                    since.with_timezone(&self.s.time_zone).format("%Y-%m-%d"),
+                );
+                h.flag(Colour::Red, reason.clone());
+                self.condition(SignalKind::Starved, &key, goal_key.clone(), reason);
+            }
+        }
+
+        if !troubled.is_empty() {
+            let keys = troubled
+                .iter()
+                .map(|w| w.key().to_string())
+                .collect::<Vec<_>>()
+                .join(", ");
+            if troubled.len() == active.len() {
+                h.flag(
+                    Colour::Red,
+                    format!("every active item of {key} is stalled or blocked: {keys}"),
+                );
+            } else {
+                h.flag(
+                    Colour::Amber,
+                    format!("{key} has stalled or blocked work: {keys}"),
+                );
+            }
+            for w in &troubled {
+                h.reasons.extend(work_health[&w.id].reasons.iter().cloned());
+            }
+        }
+
+        let mut shift = Vec::new();
+        if doing && i.plan_fte > 0.0 {
+            let actual = self.capacity.initiative(i.id);
+            let pct = percent(actual, i.plan_fte);
+            let figures = format!(
+                "{key} has {} of {} FTE planned ({pct}%",
+                fte(actual),
+                fte(i.plan_fte)
+            );
+            if pct < self.s.capacity_red_pct as i64 {
+                shift.push((
+                    Colour::Red,
+                    format!("{figures}, red below {}%)", self.s.capacity_red_pct),
+                ));
+            } else if pct < self.s.capacity_amber_pct as i64 {
+                shift.push((
+                    Colour::Amber,
+                    format!("{figures}, amber below {}%)", self.s.capacity_amber_pct),
+                ));
+            }
+        }
+        if let Some(moved) = self.lead_moved(i) {
+            shift.push((Colour::Amber, moved));
+        }
+        if !shift.is_empty() {
+            let summary = shift
+                .iter()
+                .map(|(_, r)| r.as_str())
+                .collect::<Vec<_>>()
+                .join("; ");
+            self.condition(SignalKind::CapacityShift, &key, goal_key.clone(), summary);
+            for (colour, reason) in shift {
+                h.flag(colour, reason);
+            }
+        }
+
+        if let Some(due) = i.due_on.filter(|d| *d < self.today) {
+            let reason = format!("{key} was due {due}");
+            h.flag(Colour::Red, reason.clone());
+            self.condition(SignalKind::Overdue, &key, goal_key, reason);
+        }
+        h
+    }
+
+    /// "lead @lee is spending 0.5 FTE on W-2 "Critical payment bug" (no goal)" when the lead has
+    /// work in `doing` outside the initiative's goal.
+    fn lead_moved(&self, i: &Initiative) -> Option<String> {
+        let elsewhere: Vec<&WorkItem> = self
+            .open_work()
+            .filter(|w| {
+                w.assignee_id == i.lead_id
+                    && w.status == WorkStatus::Doing
+                    && w.goal_id != Some(i.goal_id)
+            })
+            .collect();
+        if elsewhere.is_empty() {
+            return None;
+        }
+        let share: f64 = elsewhere.iter().map(|w| self.capacity.item(w.id)).sum();
+        let items = elsewhere
+            .iter()
+            .map(|w| {
+                let home = match w.goal_id.and_then(|g| self.goals.get(&g)) {
+                    Some(g) => g.key().to_string(),
+                    None => "no goal".into(),
+                };
+                format!("{} \"{}\" ({home})", w.key(), w.title)
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        Some(format!(
+            "lead {} pulled onto other work: {} FTE on {items}",
+            self.at(i.lead_id),
+            fte(share)
+        ))
+    }
+
+    fn goals_health(
+        &mut self,
+        work_health: &HashMap<WorkId, Health>,
+        initiative_health: &HashMap<InitiativeId, Health>,
+    ) {
+        for g in &self.snap.goals {
+            let h = self.goal(g, work_health, initiative_health);
+            self.out.health.insert(g.key().to_string(), h);
+        }
+    }
+
+    fn goal(
+        &mut self,
+        g: &Goal,
+        work_health: &HashMap<WorkId, Health>,
+        initiative_health: &HashMap<InitiativeId, Health>,
+    ) -> Health {
+        let mut h = Health::new();
+        let key = g.key().to_string();
+        let initiatives: Vec<&Initiative> = self
+            .snap
+            .initiatives
+            .iter()
+            .filter(|i| i.goal_id == g.id)
+            .collect();
+        let active: Vec<&Initiative> = initiatives
+            .iter()
+            .copied()
+            .filter(|i| i.status == InitiativeStatus::Active)
+            .collect();
+        let direct: Vec<&WorkItem> = self
+            .snap
+            .work
+            .iter()
+            .filter(|w| w.goal_id == Some(g.id) && w.initiative_id.is_none())
+            .collect();
+
+        for i in &active {
+            let ih = &initiative_health[&i.id];
+            if ih.colour != Colour::Green {
+                h.flag(
+                    Colour::Amber,
+                    format!(
+                        "{} \"{}\" (lead {}) is {}: {}",
+                        i.key(),
+                        i.title,
+                        self.at(i.lead_id),
+                        ih.colour,
+                        ih.reasons.join("; ")
+                    ),
+                );
+            }
+        }
+        for w in direct.iter().filter(|w| w.status.is_open()) {
+            if let Some(wh) = work_health
+                .get(&w.id)
+                .filter(|wh| wh.colour != Colour::Green)
+            {
+                h.flag(Colour::Amber, wh.reasons.join("; "));
+            }
+        }
+
+        let red = active
+            .iter()
+            .filter(|i| initiative_health[&i.id].colour == Colour::Red)
+            .count();
+        if !active.is_empty() && red * 2 >= active.len() {
+            h.flag(
+                Colour::Red,
+                format!(
+                    "{red} of {} active initiatives of {key} are red",
+                    active.len()
+                ),
+            );
+        }
+
+        if active.is_empty() && !direct.iter().any(|w| w.status == WorkStatus::Doing) {
+            let initiative_end = initiatives.iter().map(|i| i.status_changed_at).max();
+            let since = [
+                Some(g.created_at),
+                initiative_end,
+                self.last_doing(direct.iter().copied()),
+            ]
+            .into_iter()
+            .flatten()
+            .max()
+            .unwrap_or(g.created_at);
+            if self.now - since >= self.s.starve_after {
+                let reason = format!(
+                    "{key} is starved: no active initiative and no work in doing for {}",
+                    human_duration(self.now - since)
+                );
+                h.flag(Colour::Red, reason.clone());
+                self.condition(SignalKind::Starved, &key, Some(key.clone()), reason);
+            }
+        }
+
+        if let Some(due) = g.due_on.filter(|d| *d < self.today) {
+            let open = self
+                .snap
+                .work
+                .iter()
+                .filter(|w| w.goal_id == Some(g.id) && w.status.is_open())
+                .count();
+            let reason = format!("{key} was due {due} and still has {open} open work item(s)");
+            if open > 0 {
+                h.flag(Colour::Red, reason.clone());
+            }
+            self.condition(SignalKind::Overdue, &key, Some(key.clone()), reason);
+        }
+
+        if let Some(owner) = self.people.get(&g.owner_id).filter(|p| !p.active) {
+            let reason = format!(
+                "owner {} has left the workspace: {key} needs a new owner",
+                owner.at()
+            );
+            h.flag(Colour::Amber, reason.clone());
+            self.condition(SignalKind::OwnerGone, &key, Some(key.clone()), reason);
+        }
+        h
+    }
+
+    fn people_conditions(&mut self) {
+        for p in self.snap.people.iter().filter(|p| p.active) {
+            let doing: Vec<String> = self
+                .open_work()
+                .filter(|w| w.assignee_id == p.id && w.status == WorkStatus::Doing)
+                .map(|w| w.key().to_string())
+                .collect();
+            if doing.len() > self.s.wip_limit as usize {
+                let summary = format!(
+                    "{} has {} items in doing (limit {}): {}",
+                    p.at(),
+                    doing.len(),
+                    self.s.wip_limit,
+                    doing.join(", ")
+                );
+                self.out.conditions.push(Condition {
+                    kind: SignalKind::OverAllocated,
+                    subject: person_subject(p.id),
+                    goal: None,
+                    summary,
+                    notify: None,
+                });
+            }
+        }
+    }
+
+    fn condition(
+        &mut self,
+        kind: SignalKind,
+        subject: &str,
+        goal: Option<String>,
+        summary: String,
+    ) {
+        self.out.conditions.push(Condition {
+            kind,
+            subject: subject.to_string(),
+            goal,
+            summary,
+            notify: None,
+        });
+    }
+}
+
+/// `3d`, `5h`, `45m`: the largest whole unit.
+pub fn human_duration(d: Duration) -> String {
+    if d.num_days() >= 1 {
+        format!("{}d", d.num_days())
+    } else if d.num_hours() >= 1 {
+        format!("{}h", d.num_hours())
+    } else {
+        format!("{}m", d.num_minutes().max(0))
+    }
+}

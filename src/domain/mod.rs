@@ -1,0 +1,13 @@
+//! Pure types and rules: no I/O, no clock reads (`now` is always an argument).
+
+pub mod capacity;
+pub mod health;
+pub mod key;
+pub mod model;
+pub mod settings;
+pub mod signal;
+
+pub use key::{Key, KeyKind};
+pub use model::*;
+pub use settings::Settings;
+pub use signal::{Condition, SignalKind};

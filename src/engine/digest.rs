@@ -1,0 +1,255 @@
+//! The daily digest (exceptions first) and the weekly agenda (decisions needed).
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::domain::health::{self, Assessment, Snapshot};
+use crate::domain::*;
+use crate::engine::index::Index;
+use crate::message::{Message, Tone};
+use crate::store::signals::SignalRow;
+use crate::store::{Conn, WorkspaceId, events, model, outbox, signals, workspaces};
+
+/// Owners have this long to acknowledge an alert before the digest names them.
+pub const ACK_GRACE_HOURS: i64 = 24;
+
+pub struct Picture {
+    pub settings: Settings,
+    pub snap: Snapshot,
+    pub assessment: Assessment,
+}
+
+/// The workspace as the rules see it at `now`, without recording anything.
+pub async fn picture(
+    conn: &mut Conn,
+    ws: WorkspaceId,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Picture> {
+    let settings = workspaces::settings(&mut *conn, ws).await?;
+    let snap = model::snapshot(&mut *conn, ws, now - settings.starve_after).await?;
+    let assessment = health::evaluate(&snap, &settings, now);
+    Ok(Picture {
+        settings,
+        snap,
+        assessment,
+    })
+}
+
+pub fn colour_of(a: &Assessment, key: &str) -> Colour {
+    a.health.get(key).map_or(Colour::None, |h| h.colour)
+}
+
+fn badge(c: Colour) -> &'static str {
+    match c {
+        Colour::Green => "green",
+        Colour::Amber => "AMBER",
+        Colour::Red => "RED",
+        Colour::None => "closed",
+    }
+}
+
+/// One line per top goal: colour, title, owner and the first reason.
+pub fn priority_lines(p: &Picture) -> Vec<String> {
+    let ix = Index::new(&p.snap);
+    p.snap
+        .goals
+        .iter()
+        .filter(|g| g.rank <= p.settings.top_ranks)
+        .map(|g| {
+            let h = p.assessment.health.get(&g.key().to_string());
+            let colour = h.map_or(Colour::None, |h| h.colour);
+            let why = h
+                .and_then(|h| h.reasons.first())
+                .map(|r| format!(": {r}"))
+                .unwrap_or_default();
+            format!(
+                "[{}] {} (rank {}, owner {}){why}",
+                badge(colour),
+                Index::goal_label(g),
+                g.rank,
+                ix.at(g.owner_id)
+            )
+        })
+        .collect()
+}
+
+fn of_kind<'a>(open: &'a [SignalRow], kinds: &[SignalKind]) -> Vec<String> {
+    open.iter()
+        .filter(|s| s.kind().is_ok_and(|k| kinds.contains(&k)))
+        .map(|s| s.summary.clone())
+        .collect()
+}
+
+pub async fn daily_digest(
+    conn: &mut Conn,
+    ws: WorkspaceId,
+    since: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Message> {
+    let p = picture(&mut *conn, ws, now).await?;
+    let open = signals::open(&mut *conn, ws).await?;
+    let changes = events::colour_changes(&mut *conn, ws, since).await?;
+    let ignored = outbox::ignored(&mut *conn, ws, now - Duration::hours(ACK_GRACE_HOURS)).await?;
+    let ix = Index::new(&p.snap);
+
+    let change_lines: Vec<String> = changes
+        .iter()
+        .map(|e| {
+            let from = e
+                .before
+                .as_ref()
+                .and_then(|v| v["colour"].as_str())
+                .unwrap_or("?");
+            let to = e
+                .after
+                .as_ref()
+                .and_then(|v| v["colour"].as_str())
+                .unwrap_or("?");
+            let title = ix
+                .goal_by_key(&e.subject)
+                .map(Index::goal_label)
+                .unwrap_or_else(|| e.subject.clone());
+            format!(
+                "{title}: {from} to {to} at {}",
+                e.at.with_timezone(&p.settings.time_zone).format("%a %H:%M")
+            )
+        })
+        .collect();
+    let cap = &p.assessment.capacity;
+    let mut capacity_lines = of_kind(
+        &open,
+        &[SignalKind::CapacityShift, SignalKind::OverAllocated],
+    );
+    if cap.unaligned > 0.0 {
+        capacity_lines.push(format!(
+            "{}% of the capacity in use ({} of {} FTE) goes to no goal",
+            capacity::percent(cap.unaligned, cap.allocated),
+            capacity::fte(cap.unaligned),
+            capacity::fte(cap.allocated)
+        ));
+    }
+    let ignored_lines: Vec<String> = ignored
+        .iter()
+        .map(|i| {
+            let local = i.first_alert.with_timezone(&p.settings.time_zone);
+            format!(
+                "@{} has not acknowledged the alert on {} (since {})",
+                i.handle,
+                i.about,
+                local.format("%a %d %b %H:%M")
+            )
+        })
+        .collect();
+
+    let exceptions = [
+        ("Colour changes", change_lines),
+        (
+            "Stalled and starved",
+            of_kind(&open, &[SignalKind::Starved, SignalKind::Stalled]),
+        ),
+        ("Work with no home", of_kind(&open, &[SignalKind::Orphan])),
+        ("Capacity shifts", capacity_lines),
+        (
+            "Overdue and ownerless",
+            of_kind(&open, &[SignalKind::Overdue, SignalKind::OwnerGone]),
+        ),
+        ("Owners who ignored alerts", ignored_lines),
+    ];
+    let any = exceptions.iter().any(|(_, l)| !l.is_empty());
+    let worst = p
+        .snap
+        .goals
+        .iter()
+        .map(|g| colour_of(&p.assessment, &g.key().to_string()))
+        .max_by_key(|c| c.severity());
+    let tone = worst.map_or(Tone::Neutral, Tone::from);
+    let local = now.with_timezone(&p.settings.time_zone);
+    let mut m = Message::new(
+        tone,
+        format!("Daily digest for {}", local.format("%A %d %B %Y")),
+    );
+    if !any {
+        m = m.lines(
+            "Exceptions",
+            vec!["Nothing needs attention: no colour changes, stalls or unaligned work.".into()],
+        );
+    }
+    for (title, lines) in exceptions {
+        m = m.lines(title, lines);
+    }
+    let top = priority_lines(&p);
+    let top_title = format!("Top priorities (rank 1-{})", p.settings.top_ranks);
+    m = m.lines(
+        top_title,
+        if top.is_empty() {
+            vec!["No open goals yet: /align goal new".into()]
+        } else {
+            top
+        },
+    );
+    Ok(m.action("Status", "/align status")
+        .action("Agenda", "/align agenda"))
+}
+
+fn question(kind: SignalKind) -> &'static str {
+    match kind {
+        SignalKind::CapacityShift => "Re-staff it, re-plan it, or accept the slip?",
+        SignalKind::Starved => "Put work behind it, or drop it?",
+        SignalKind::Stalled => "Unblock it, re-assign it, or drop it?",
+        SignalKind::Orphan => "Link it to a goal, or agree that it stays off-strategy?",
+        SignalKind::OwnerGone => "Who owns it now?",
+        SignalKind::OverAllocated => "What comes off their plate?",
+        SignalKind::Overdue => "Move the date, or cut the scope?",
+    }
+}
+
+pub async fn weekly_agenda(
+    conn: &mut Conn,
+    ws: WorkspaceId,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Message> {
+    let p = picture(&mut *conn, ws, now).await?;
+    let mut open = signals::open(&mut *conn, ws).await?;
+    let rank_of = |s: &SignalRow| {
+        s.goal_subject
+            .as_deref()
+            .and_then(|k| p.snap.goals.iter().find(|g| g.key().to_string() == k))
+            .map_or(i32::MAX, |g| g.rank)
+    };
+    open.sort_by_key(|s| (rank_of(s), s.goal_subject.clone(), s.id));
+    let decisions: Vec<String> = open
+        .iter()
+        .filter_map(|s| {
+            let kind = s.kind().ok()?;
+            let goal = s
+                .goal_subject
+                .as_deref()
+                .map(|g| format!("[{g}] "))
+                .unwrap_or_else(|| "[no goal] ".into());
+            Some(format!(
+                "{goal}{}: {}. {}",
+                kind.label(),
+                s.summary,
+                question(kind)
+            ))
+        })
+        .collect();
+    let local = now.with_timezone(&p.settings.time_zone);
+    let count = decisions.len();
+    let mut m = Message::new(
+        Tone::Neutral,
+        format!(
+            "Leadership agenda for the week of {}",
+            local.format("%d %B %Y")
+        ),
+    );
+    m = if decisions.is_empty() {
+        m.lines(
+            "Decisions needed",
+            vec!["None: every goal has moving work and no open signals.".into()],
+        )
+    } else {
+        m.lines(format!("Decisions needed ({count})"), decisions)
+    };
+    Ok(m.lines("Where the priorities stand", priority_lines(&p))
+        .action("Status", "/align status"))
+}

@@ -1,0 +1,155 @@
+//! The words of every notification: pure functions from the model to messages.
+
+use crate::domain::health::Health;
+use crate::domain::*;
+use crate::engine::index::Index;
+use crate::message::{Message, Tone};
+
+pub fn goal_changed(ix: &Index, g: &Goal, from: Colour, to: &Health) -> Message {
+    let label = Index::goal_label(g);
+    let headline = match (from, to.colour) {
+        (_, Colour::Green) => format!("{label} is back to green"),
+        (Colour::Amber, Colour::Red) => format!("{label} got worse: amber to red"),
+        (_, c) => format!("{label} turned {c}"),
+    };
+    let mut m = Message::new(to.colour.into(), headline)
+        .fields(vec![
+            ("Owner", ix.at(g.owner_id)),
+            ("Rank", g.rank.to_string()),
+            ("Was", from.to_string()),
+        ])
+        .lines("Why", to.reasons.clone());
+    if to.colour != Colour::Green {
+        let key = g.key();
+        m = m
+            .action("Acknowledge", format!("/align ack {key}"))
+            .action("Snooze 2d", format!("/align snooze {key} 2d"))
+            .action("Show goal", format!("/align goal show {key}"));
+    }
+    m
+}
+
+pub fn goal_red_to_channel(ix: &Index, g: &Goal, to: &Health) -> Message {
+    Message::new(Tone::Red, format!("{} turned red", Index::goal_label(g)))
+        .fields(vec![
+            ("Owner", ix.at(g.owner_id)),
+            ("Rank", g.rank.to_string()),
+        ])
+        .lines("Why", to.reasons.clone())
+        .action("Show goal", format!("/align goal show {}", g.key()))
+}
+
+pub fn initiative_changed(ix: &Index, i: &Initiative, from: Colour, to: &Health) -> Message {
+    let goal = ix
+        .goal(i.goal_id)
+        .map(Index::goal_label)
+        .unwrap_or_default();
+    Message::new(
+        to.colour.into(),
+        format!("{} turned {}", Index::initiative_label(i), to.colour),
+    )
+    .fields(vec![
+        ("Goal", goal),
+        ("Lead", ix.at(i.lead_id)),
+        ("Was", from.to_string()),
+    ])
+    .lines("Why", to.reasons.clone())
+    .action(
+        "Show initiative",
+        format!("/align initiative show {}", i.key()),
+    )
+    .action(
+        "Your capacity",
+        format!(
+            "/align capacity @{}",
+            ix.person(i.lead_id).map_or("", |p| p.handle.as_str())
+        ),
+    )
+}
+
+pub fn stalled(ix: &Index, w: &WorkItem, summary: &str, repeat: bool) -> Message {
+    let key = w.key();
+    let headline = if repeat {
+        format!("Still stalled: {key} \"{}\"", w.title)
+    } else {
+        format!("{key} \"{}\" has stalled", w.title)
+    };
+    Message::new(Tone::Amber, headline)
+        .fields(vec![
+            ("Home", ix.home(w)),
+            ("Assignee", ix.at(w.assignee_id)),
+        ])
+        .lines(
+            "Why",
+            vec![
+                summary.to_string(),
+                "Still on it? Blocked? Done? One tap keeps your goal's health honest.".into(),
+            ],
+        )
+        .action(
+            "Still on it",
+            format!("/align work note {key} \"still on it\""),
+        )
+        .action(
+            "Blocked",
+            format!("/align work block {key} \"<what blocks it>\""),
+        )
+        .action("Done", format!("/align work done {key}"))
+}
+
+pub fn orphan(ix: &Index, w: &WorkItem) -> Message {
+    let key = w.key();
+    let likely = ix.likely_goals(&w.title, 3);
+    let mut m = Message::new(
+        Tone::Amber,
+        format!("{key} \"{}\" has no strategic home", w.title),
+    )
+    .fields(vec![
+        ("Assignee", ix.at(w.assignee_id)),
+        (
+            "Why unaligned",
+            w.unaligned_reason
+                .clone()
+                .unwrap_or_else(|| "not given".into()),
+        ),
+    ])
+    .lines(
+        "It is listed in the leadership digest until it is linked. Likely goals",
+        likely
+            .iter()
+            .map(|g| {
+                format!(
+                    "{} (rank {}, owner {})",
+                    Index::goal_label(g),
+                    g.rank,
+                    ix.at(g.owner_id)
+                )
+            })
+            .collect(),
+    );
+    for g in likely {
+        m = m.action(
+            format!("Link to {}", g.key()),
+            format!("/align work link {key} {}", g.key()),
+        );
+    }
+    m
+}
+
+pub fn owner_gone(ix: &Index, g: &Goal) -> Message {
+    Message::new(
+        Tone::Amber,
+        format!("{} has lost its owner", Index::goal_label(g)),
+    )
+    .lines(
+        "Why",
+        vec![format!(
+            "{} is no longer an active member; every goal needs exactly one owner.",
+            ix.at(g.owner_id)
+        )],
+    )
+    .action(
+        "Transfer ownership",
+        format!("/align goal owner {} @someone", g.key()),
+    )
+}

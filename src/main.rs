@@ -1,0 +1,117 @@
+use std::io::Read;
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use clap::{Parser, Subcommand};
+
+use throughline::platform::console::{Console, transcript};
+use throughline::store::Store;
+use throughline::{demo, devdb};
+
+#[derive(Parser)]
+#[command(
+    name = "throughline",
+    version,
+    about = "Links every piece of work to the goal it serves, and says which goals are moving"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Run the built-in scenario on a scratch database, with narration.
+    Demo,
+    /// Type commands as any person while a virtual clock moves (a fresh scratch database).
+    Console {
+        /// Read the script from this file instead of standard input.
+        #[arg(long)]
+        script: Option<std::path::PathBuf>,
+        /// Print JSON Lines: {"at", "kind", "to", "text"}.
+        #[arg(long)]
+        json: bool,
+        /// Start the virtual clock here (RFC 3339); defaults to now.
+        #[arg(long)]
+        start: Option<DateTime<Utc>>,
+    },
+    /// Apply the database migrations to DATABASE_URL.
+    Migrate,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match cli.command {
+        Cmd::Migrate => {
+            let url = std::env::var("DATABASE_URL")
+                .context("set DATABASE_URL to the database to migrate")?;
+            Store::connect(&url).await?.migrate().await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Cmd::Demo => {
+            with_scratch(
+                "throughline_demo",
+                |store| async move { demo::run(store).await },
+            )
+            .await
+        }
+        Cmd::Console {
+            script,
+            json,
+            start,
+        } => {
+            let text = match script {
+                Some(path) => std::fs::read_to_string(&path)
+                    .with_context(|| format!("reading {}", path.display()))?,
+                None => {
+                    let mut s = String::new();
+                    std::io::stdin().read_to_string(&mut s)?;
+                    s
+                }
+            };
+            let name = format!("throughline_console_{}", std::process::id());
+            with_scratch(&name, |store| async move {
+                let mut console = Console::start(store, start.unwrap_or_else(Utc::now)).await?;
+                for (n, line) in text.lines().enumerate() {
+                    for o in console.line(n + 1, line).await? {
+                        if json {
+                            println!("{}", serde_json::to_string(&o)?);
+                        } else {
+                            println!("{}", transcript(&o));
+                        }
+                    }
+                }
+                Ok(())
+            })
+            .await
+        }
+    }
+}
+
+/// Runs `f` on a fresh, migrated database that is dropped afterwards.
+async fn with_scratch<F, Fut>(name: &str, f: F) -> anyhow::Result<()>
+where
+    F: FnOnce(Store) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<()>>,
+{
+    let server = devdb::server_url().await?;
+    let options = devdb::fresh_database(&server, name).await?;
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(5)
+        .connect_with(options)
+        .await?;
+    let store = Store { pool };
+    store.migrate().await?;
+    let result = f(store.clone()).await;
+    store.pool.close().await;
+    devdb::drop_database(&server, name).await?;
+    result
+}

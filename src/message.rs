@@ -1,0 +1,112 @@
+//! Structured messages: replies and notifications as data. Each transport renders them
+//! (the console as text, Slack as blocks, Discord as embeds); all escaping happens there.
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::Colour;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Tone {
+    Green,
+    Amber,
+    Red,
+    /// Plain information.
+    Neutral,
+    /// The command failed and changed nothing.
+    Error,
+}
+
+impl From<Colour> for Tone {
+    fn from(c: Colour) -> Self {
+        match c {
+            Colour::Green => Tone::Green,
+            Colour::Amber => Tone::Amber,
+            Colour::Red => Tone::Red,
+            Colour::None => Tone::Neutral,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Field {
+    pub label: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Section {
+    pub title: Option<String>,
+    pub lines: Vec<String>,
+    pub fields: Vec<Field>,
+}
+
+/// Something a reader can do; `command` is the equivalent `/align …` text, so every button is
+/// also reachable by typing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Action {
+    pub label: String,
+    pub command: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Message {
+    pub headline: String,
+    pub tone: Tone,
+    pub sections: Vec<Section>,
+    pub actions: Vec<Action>,
+}
+
+impl Message {
+    pub fn new(tone: Tone, headline: impl Into<String>) -> Self {
+        Message {
+            headline: headline.into(),
+            tone,
+            sections: Vec::new(),
+            actions: Vec::new(),
+        }
+    }
+
+    pub fn info(headline: impl Into<String>) -> Self {
+        Self::new(Tone::Neutral, headline)
+    }
+
+    pub fn section(mut self, section: Section) -> Self {
+        if !section.lines.is_empty() || !section.fields.is_empty() {
+            self.sections.push(section);
+        }
+        self
+    }
+
+    /// A titled list of lines; left out when empty.
+    pub fn lines(self, title: impl Into<String>, lines: Vec<String>) -> Self {
+        self.section(Section {
+            title: Some(title.into()),
+            lines,
+            fields: Vec::new(),
+        })
+    }
+
+    pub fn fields(self, fields: Vec<(&str, String)>) -> Self {
+        let fields = fields
+            .into_iter()
+            .map(|(label, value)| Field {
+                label: label.into(),
+                value,
+            })
+            .collect();
+        self.section(Section {
+            title: None,
+            lines: Vec::new(),
+            fields,
+        })
+    }
+
+    pub fn action(mut self, label: impl Into<String>, command: impl Into<String>) -> Self {
+        self.actions.push(Action {
+            label: label.into(),
+            command: command.into(),
+        });
+        self
+    }
+}

@@ -1,0 +1,213 @@
+//! The console transport: a script (or stdin) of people typing commands while a virtual
+//! clock moves; replies, DMs and channel posts come out as text or JSON Lines.
+
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::app::{Actor, App};
+use crate::clock::ManualClock;
+use crate::command::parse::parse_duration;
+use crate::message::Message;
+use crate::notify::{self, Delivery, DeliveryError, Target, Transport};
+use crate::render::text;
+use crate::schedule;
+use crate::store::{Store, WorkspaceId};
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Output {
+    pub at: DateTime<Utc>,
+    pub kind: &'static str,
+    pub to: String,
+    pub text: String,
+    #[serde(skip)]
+    pub message: Message,
+}
+
+/// Collects what the dispatcher delivers, in order.
+#[derive(Default, Clone)]
+pub struct ConsoleTransport {
+    delivered: Arc<Mutex<Vec<(Target, Message)>>>,
+}
+
+impl ConsoleTransport {
+    fn take(&self) -> Vec<(Target, Message)> {
+        std::mem::take(&mut *self.delivered.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+}
+
+impl Transport for ConsoleTransport {
+    async fn deliver(&self, d: &Delivery) -> Result<(), DeliveryError> {
+        self.delivered
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((d.target.clone(), d.message.clone()));
+        Ok(())
+    }
+}
+
+pub struct Console {
+    pub app: App,
+    pub ws: WorkspaceId,
+    clock: Arc<ManualClock>,
+    transport: ConsoleTransport,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("line {line}: {message}")]
+pub struct ScriptError {
+    pub line: usize,
+    pub message: String,
+}
+
+impl Console {
+    pub async fn start(store: Store, at: DateTime<Utc>) -> anyhow::Result<Console> {
+        let clock = Arc::new(ManualClock::new(at));
+        let app = App {
+            store,
+            clock: clock.clone(),
+            new_people_admin: true,
+        };
+        let ws = app.workspace("console", "console", "Console").await?;
+        Ok(Console {
+            app,
+            ws,
+            clock,
+            transport: ConsoleTransport::default(),
+        })
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        use crate::clock::Clock;
+        self.clock.now()
+    }
+
+    /// Runs one script line and returns what it printed.
+    pub async fn line(&mut self, n: usize, raw: &str) -> anyhow::Result<Vec<Output>> {
+        let line = raw.trim();
+        if line.is_empty() || line.starts_with('#') {
+            return Ok(Vec::new());
+        }
+        let bad = |message: String| ScriptError { line: n, message };
+        if let Some(rest) = line.strip_prefix('+') {
+            let d = parse_duration(rest).map_err(|e| bad(e.message))?;
+            return self.advance(self.now() + d).await;
+        }
+        if let Some(rest) = line.strip_prefix("role ") {
+            let (who, role) = rest
+                .trim()
+                .split_once(' ')
+                .ok_or_else(|| bad("expected: role @who member|admin".into()))?;
+            let actor = actor(who).ok_or_else(|| bad(format!("'{who}' is not a @handle")))?;
+            let admin = match role.trim() {
+                "admin" => true,
+                "member" => false,
+                other => return Err(bad(format!("role is member or admin, not '{other}'")).into()),
+            };
+            self.app.set_role(self.ws, &actor, admin).await?;
+            return Ok(Vec::new());
+        }
+        if let Some(rest) = line
+            .strip_prefix("leaves ")
+            .or_else(|| line.strip_prefix("returns "))
+        {
+            let actor = actor(rest.trim())
+                .ok_or_else(|| bad(format!("'{}' is not a @handle", rest.trim())))?;
+            self.app
+                .set_active(self.ws, &actor, line.starts_with("returns"))
+                .await?;
+            return self.dispatch().await;
+        }
+        let Some((who, command)) = line.split_once(':') else {
+            return Err(bad("expected '@handle: /align …', '+30m', 'role @who member|admin', 'leaves @who' or '# comment'".into()).into());
+        };
+        let actor =
+            actor(who.trim()).ok_or_else(|| bad(format!("'{}' is not a @handle", who.trim())))?;
+        let command = command.trim();
+        if !command.starts_with("/align") {
+            return Err(bad(format!(
+                "only /align commands are understood, not '{command}'"
+            ))
+            .into());
+        }
+        let reply = self.app.command(self.ws, &actor, command).await;
+        let mut out = vec![output(
+            self.now(),
+            "reply",
+            format!("@{}", actor.handle),
+            reply,
+        )];
+        out.extend(self.dispatch().await?);
+        Ok(out)
+    }
+
+    /// Moves the clock to `to`, running every sweep, digest and agenda due on the way, in order.
+    pub async fn advance(&mut self, to: DateTime<Utc>) -> anyhow::Result<Vec<Output>> {
+        let mut out = Vec::new();
+        for at in schedule::due_between(&self.app.store, self.now(), to).await? {
+            self.clock.set(at);
+            schedule::tick(&self.app.store, self.ws, at).await?;
+            out.extend(self.dispatch().await?);
+        }
+        self.clock.set(to);
+        out.extend(self.dispatch().await?);
+        Ok(out)
+    }
+
+    async fn dispatch(&mut self) -> anyhow::Result<Vec<Output>> {
+        notify::dispatch_pending(&self.app.store, &self.transport, self.now()).await?;
+        let now = self.now();
+        Ok(self
+            .transport
+            .take()
+            .into_iter()
+            .map(|(target, m)| match target {
+                Target::Person { handle, .. } => output(now, "dm", format!("@{handle}"), m),
+                Target::Channel(c) => output(now, "post", c, m),
+            })
+            .collect())
+    }
+}
+
+fn actor(text: &str) -> Option<Actor> {
+    let handle = text.strip_prefix('@')?;
+    let ok = !handle.is_empty()
+        && handle
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    ok.then(|| Actor {
+        external_id: handle.to_string(),
+        handle: handle.to_string(),
+    })
+}
+
+fn output(at: DateTime<Utc>, kind: &'static str, to: String, message: Message) -> Output {
+    Output {
+        at,
+        kind,
+        to,
+        text: text::render(&message),
+        message,
+    }
+}
+
+/// How the readable transcript shows one output.
+pub fn transcript(o: &Output) -> String {
+    let arrow = match o.kind {
+        "reply" => "reply to",
+        "dm" => "DM to",
+        _ => "post in",
+    };
+    let body = o
+        .text
+        .lines()
+        .map(|l| format!("    {l}"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    format!(
+        "  [{}] {arrow} {}:\n{body}",
+        o.at.format("%a %Y-%m-%d %H:%M"),
+        o.to
+    )
+}

@@ -1,0 +1,3 @@
+//! Transports. Everything platform-specific stays inside its module.
+
+pub mod console;

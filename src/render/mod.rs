@@ -1,0 +1,3 @@
+//! Pure functions from messages to what each transport shows.
+
+pub mod text;

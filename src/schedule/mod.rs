@@ -1,0 +1,223 @@
+//! Per-workspace cron schedules for the sweep, the digest and the agenda, safe with replicas:
+//! each run is claimed by inserting its unique row, in the same transaction as its work.
+
+use std::str::FromStr;
+
+use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
+use cron::Schedule;
+
+use crate::command::UserError;
+use crate::domain::Settings;
+use crate::engine::{digest, reconcile};
+use crate::message::Message;
+use crate::store::outbox::{self, NewNotification, Recipient};
+use crate::store::{Store, WorkspaceId, schedule, workspaces};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Job {
+    Sweep,
+    Digest,
+    Agenda,
+}
+
+impl Job {
+    pub const ALL: [Job; 3] = [Job::Sweep, Job::Digest, Job::Agenda];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Job::Sweep => "sweep",
+            Job::Digest => "digest",
+            Job::Agenda => "agenda",
+        }
+    }
+
+    fn expression(self, s: &Settings) -> &str {
+        match self {
+            Job::Sweep => &s.sweep_schedule,
+            Job::Digest => &s.digest_schedule,
+            Job::Agenda => &s.agenda_schedule,
+        }
+    }
+
+    /// The digest and agenda run once per local date, even when a daylight-saving fall-back
+    /// repeats their local time; the sweep once per instant.
+    fn run_key(self, due: DateTime<Utc>, tz: Tz) -> String {
+        match self {
+            Job::Sweep => due.to_rfc3339(),
+            Job::Digest | Job::Agenda => due.with_timezone(&tz).date_naive().to_string(),
+        }
+    }
+}
+
+/// Accepts cron with seconds first (6 or 7 fields) or a 5-field crontab line, which gets `0`
+/// seconds; returns the 6-or-7-field form.
+pub fn normalize_cron(text: &str) -> Result<String, UserError> {
+    let fields = text.split_whitespace().count();
+    let full = match fields {
+        5 => format!(
+            "0 {}",
+            text.split_whitespace().collect::<Vec<_>>().join(" ")
+        ),
+        6 | 7 => text.split_whitespace().collect::<Vec<_>>().join(" "),
+        _ => {
+            return Err(UserError::new(format!(
+                "'{text}' is not a schedule: expected 5 fields (crontab) or 6 with seconds first."
+            ))
+            .hint("For example: \"0 9 * * Mon-Fri\" for 09:00 on weekdays."));
+        }
+    };
+    Schedule::from_str(&full).map_err(|e| {
+        UserError::new(format!("'{text}' is not a valid schedule: {e}."))
+            .hint("For example: \"0 9 * * Mon-Fri\".")
+    })?;
+    Ok(full)
+}
+
+fn schedule_of(expr: &str) -> Option<Schedule> {
+    Schedule::from_str(expr).ok()
+}
+
+/// Every instant of `job` in (after, until], oldest first.
+pub fn instants(
+    job: Job,
+    s: &Settings,
+    after: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Vec<DateTime<Utc>> {
+    let Some(schedule) = schedule_of(job.expression(s)) else {
+        return Vec::new();
+    };
+    schedule
+        .after(&after.with_timezone(&s.time_zone))
+        .map(|t| t.with_timezone(&Utc))
+        .take_while(|t| *t <= until)
+        .collect()
+}
+
+/// Runs every job of the workspace that is due at `now` and has not run yet. After a long
+/// outage only the latest missed run of each job happens: a stale digest helps no one.
+pub async fn tick(store: &Store, ws: WorkspaceId, now: DateTime<Utc>) -> anyhow::Result<Vec<Job>> {
+    let mut ran = Vec::new();
+    for job in Job::ALL {
+        let mut tx = store.begin().await?;
+        let settings = workspaces::settings(&mut tx, ws).await?;
+        let anchor = match schedule::last_due(&mut tx, ws, job.name()).await? {
+            Some(t) => t,
+            None => workspaces::created_at(&mut tx, ws).await?,
+        };
+        let Some(due) = instants(job, &settings, anchor, now).pop() else {
+            continue;
+        };
+        let key = job.run_key(due, settings.time_zone);
+        if !schedule::claim_run(&mut tx, ws, job.name(), &key, due, now).await? {
+            continue;
+        }
+        match job {
+            Job::Sweep => {
+                workspaces::lock(&mut tx, ws).await?;
+                reconcile(&mut tx, ws, now).await?;
+            }
+            Job::Digest => {
+                let since = anchor.max(now - Duration::days(7));
+                let m = digest::daily_digest(&mut tx, ws, since, now).await?;
+                post(&mut tx, ws, &settings, &format!("digest:{key}"), &m, now).await?;
+            }
+            Job::Agenda => {
+                let m = digest::weekly_agenda(&mut tx, ws, now).await?;
+                post(&mut tx, ws, &settings, &format!("agenda:{key}"), &m, now).await?;
+            }
+        }
+        tx.commit().await?;
+        ran.push(job);
+    }
+    Ok(ran)
+}
+
+async fn post(
+    conn: &mut crate::store::Conn,
+    ws: WorkspaceId,
+    s: &Settings,
+    key: &str,
+    m: &Message,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    let n = NewNotification {
+        dedupe_key: key.to_string(),
+        to: Recipient::Channel(s.channel.clone()),
+        about: None,
+        message: m,
+        needs_ack: false,
+        held: None,
+    };
+    outbox::enqueue(conn, ws, n, now).await?;
+    Ok(())
+}
+
+/// Ticks every workspace.
+pub async fn tick_all(store: &Store, now: DateTime<Utc>) -> anyhow::Result<()> {
+    let ids = {
+        let mut conn = store.pool.acquire().await?;
+        workspaces::all_ids(&mut conn).await?
+    };
+    for ws in ids {
+        if let Err(e) = tick(store, ws, now).await {
+            tracing::error!(workspace = ws, error = %e, "scheduled run failed");
+        }
+    }
+    Ok(())
+}
+
+/// Every instant at which some job of some workspace is due in (from, to], oldest first:
+/// lets the console and tests replay time in order.
+pub async fn due_between(
+    store: &Store,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> anyhow::Result<Vec<DateTime<Utc>>> {
+    let mut conn = store.pool.acquire().await?;
+    let mut all = Vec::new();
+    for ws in workspaces::all_ids(&mut conn).await? {
+        let s = workspaces::settings(&mut conn, ws).await?;
+        for job in Job::ALL {
+            all.extend(instants(job, &s, from, to));
+        }
+    }
+    all.sort();
+    all.dedup();
+    Ok(all)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_crontab_and_seconds_first_forms() {
+        assert_eq!(
+            normalize_cron("0 9 * * Mon-Fri").unwrap(),
+            "0 0 9 * * Mon-Fri"
+        );
+        assert_eq!(normalize_cron("0 30 8 * * Mon").unwrap(), "0 30 8 * * Mon");
+        assert!(normalize_cron("every day").is_err());
+        assert!(normalize_cron("0 99 * * *").is_err());
+    }
+
+    #[test]
+    fn digest_runs_on_weekdays_at_nine_local() {
+        let s = Settings {
+            time_zone: chrono_tz::Europe::Paris,
+            ..Settings::default()
+        };
+        let from = DateTime::parse_from_rfc3339("2026-11-20T00:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let runs = instants(Job::Digest, &s, from, from + Duration::days(4));
+        let shown: Vec<String> = runs.iter().map(|t| t.to_rfc3339()).collect();
+        // Friday the 20th and Monday the 23rd, 09:00 in Paris (08:00 UTC); not the weekend.
+        assert_eq!(
+            shown,
+            ["2026-11-20T08:00:00+00:00", "2026-11-23T08:00:00+00:00"]
+        );
+    }
+}

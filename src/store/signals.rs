@@ -1,0 +1,182 @@
+//! Stored health and signals.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sqlx::FromRow;
+use sqlx::types::Json;
+
+use super::{Conn, WorkspaceId, decode};
+use crate::domain::health::Health;
+use crate::domain::{Colour, SignalKind};
+
+pub async fn stored_health(
+    conn: &mut Conn,
+    ws: WorkspaceId,
+) -> anyhow::Result<HashMap<String, Health>> {
+    let rows: Vec<(String, String, Json<Vec<String>>)> =
+        sqlx::query_as("SELECT subject, colour, reasons FROM health WHERE workspace_id = $1")
+            .bind(ws)
+            .fetch_all(conn)
+            .await?;
+    rows.into_iter()
+        .map(|(subject, colour, reasons)| {
+            Ok((
+                subject,
+                Health {
+                    colour: decode(&colour, Colour::parse, "colour")?,
+                    reasons: reasons.0,
+                },
+            ))
+        })
+        .collect()
+}
+
+pub async fn health_of(
+    conn: &mut Conn,
+    ws: WorkspaceId,
+    subject: &str,
+) -> anyhow::Result<Option<(Health, DateTime<Utc>)>> {
+    let row: Option<(String, Json<Vec<String>>, DateTime<Utc>)> = sqlx::query_as(
+        "SELECT colour, reasons, changed_at FROM health WHERE workspace_id = $1 AND subject = $2",
+    )
+    .bind(ws)
+    .bind(subject)
+    .fetch_optional(conn)
+    .await?;
+    row.map(|(c, r, at)| {
+        Ok((
+            Health {
+                colour: decode(&c, Colour::parse, "colour")?,
+                reasons: r.0,
+            },
+            at,
+        ))
+    })
+    .transpose()
+}
+
+/// Stores health; `changed` says whether the colour moved (so `changed_at` moves too).
+pub async fn save_health(
+    conn: &mut Conn,
+    ws: WorkspaceId,
+    subject: &str,
+    h: &Health,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    sqlx::query(
+        "INSERT INTO health (workspace_id, subject, colour, reasons, changed_at, evaluated_at)
+         VALUES ($1, $2, $3, $4, $5, $5)
+         ON CONFLICT (workspace_id, subject) DO UPDATE SET
+             changed_at = CASE WHEN health.colour = EXCLUDED.colour THEN health.changed_at ELSE EXCLUDED.changed_at END,
+             colour = EXCLUDED.colour, reasons = EXCLUDED.reasons, evaluated_at = EXCLUDED.evaluated_at",
+    )
+    .bind(ws)
+    .bind(subject)
+    .bind(h.colour.as_str())
+    .bind(Json(&h.reasons))
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct SignalRow {
+    pub id: i64,
+    pub kind: String,
+    pub subject: String,
+    pub goal_subject: Option<String>,
+    pub summary: String,
+    pub raised_at: DateTime<Utc>,
+    pub last_notified_at: Option<DateTime<Utc>>,
+}
+
+impl SignalRow {
+    pub fn kind(&self) -> anyhow::Result<SignalKind> {
+        decode(&self.kind, SignalKind::parse, "signal kind")
+    }
+}
+
+pub async fn open(conn: &mut Conn, ws: WorkspaceId) -> anyhow::Result<Vec<SignalRow>> {
+    Ok(sqlx::query_as(
+        "SELECT id, kind, subject, goal_subject, summary, raised_at, last_notified_at
+         FROM signals WHERE workspace_id = $1 AND resolved_at IS NULL ORDER BY id",
+    )
+    .bind(ws)
+    .fetch_all(conn)
+    .await?)
+}
+
+pub async fn raise(
+    conn: &mut Conn,
+    ws: WorkspaceId,
+    kind: SignalKind,
+    subject: &str,
+    goal: Option<&str>,
+    summary: &str,
+    now: DateTime<Utc>,
+) -> anyhow::Result<i64> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO signals (workspace_id, kind, subject, goal_subject, summary, raised_at)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(ws)
+    .bind(kind.as_str())
+    .bind(subject)
+    .bind(goal)
+    .bind(summary)
+    .bind(now)
+    .fetch_one(conn)
+    .await?)
+}
+
+/// Keeps an open signal's summary current (the evidence moves while the condition holds).
+pub async fn refresh(
+    conn: &mut Conn,
+    ws: WorkspaceId,
+    id: i64,
+    goal: Option<&str>,
+    summary: &str,
+) -> anyhow::Result<()> {
+    sqlx::query(
+        "UPDATE signals SET summary = $3, goal_subject = $4 WHERE workspace_id = $1 AND id = $2",
+    )
+    .bind(ws)
+    .bind(id)
+    .bind(summary)
+    .bind(goal)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn resolve(
+    conn: &mut Conn,
+    ws: WorkspaceId,
+    id: i64,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    sqlx::query("UPDATE signals SET resolved_at = $3 WHERE workspace_id = $1 AND id = $2")
+        .bind(ws)
+        .bind(id)
+        .bind(now)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn mark_notified(
+    conn: &mut Conn,
+    ws: WorkspaceId,
+    id: i64,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    sqlx::query("UPDATE signals SET last_notified_at = $3 WHERE workspace_id = $1 AND id = $2")
+        .bind(ws)
+        .bind(id)
+        .bind(now)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

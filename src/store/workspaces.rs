@@ -1,0 +1,167 @@
+//! Workspaces, their key counters and their settings.
+
+use anyhow::Context;
+use chrono::{DateTime, Duration, Utc};
+use sqlx::FromRow;
+
+use super::{Conn, WorkspaceId};
+use crate::domain::settings::RedToChannel;
+use crate::domain::{KeyKind, Settings};
+
+pub async fn ensure(
+    conn: &mut Conn,
+    platform: &str,
+    external_id: &str,
+    name: &str,
+    now: DateTime<Utc>,
+) -> anyhow::Result<WorkspaceId> {
+    let id: WorkspaceId = sqlx::query_scalar(
+        "INSERT INTO workspaces (platform, external_id, name, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $4)
+         ON CONFLICT (platform, external_id) DO UPDATE SET name = workspaces.name
+         RETURNING id",
+    )
+    .bind(platform)
+    .bind(external_id)
+    .bind(name)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    sqlx::query("INSERT INTO workspace_settings (workspace_id, updated_at) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+        .bind(id)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    Ok(id)
+}
+
+/// Serialises every change within one workspace for the rest of the transaction.
+pub async fn lock(conn: &mut Conn, ws: WorkspaceId) -> anyhow::Result<()> {
+    sqlx::query("SELECT 1 FROM workspaces WHERE id = $1 FOR UPDATE")
+        .bind(ws)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn all_ids(conn: &mut Conn) -> anyhow::Result<Vec<WorkspaceId>> {
+    Ok(sqlx::query_scalar("SELECT id FROM workspaces ORDER BY id")
+        .fetch_all(conn)
+        .await?)
+}
+
+pub async fn created_at(conn: &mut Conn, ws: WorkspaceId) -> anyhow::Result<DateTime<Utc>> {
+    Ok(
+        sqlx::query_scalar("SELECT created_at FROM workspaces WHERE id = $1")
+            .bind(ws)
+            .fetch_one(conn)
+            .await?,
+    )
+}
+
+/// Takes the next number for a key; numbers are never reused.
+pub async fn next_number(conn: &mut Conn, ws: WorkspaceId, kind: KeyKind) -> anyhow::Result<i32> {
+    let sql = match kind {
+        KeyKind::Goal => {
+            "UPDATE workspaces SET next_goal = next_goal + 1 WHERE id = $1 RETURNING next_goal - 1"
+        }
+        KeyKind::Initiative => {
+            "UPDATE workspaces SET next_initiative = next_initiative + 1 WHERE id = $1 RETURNING next_initiative - 1"
+        }
+        KeyKind::Work => {
+            "UPDATE workspaces SET next_work = next_work + 1 WHERE id = $1 RETURNING next_work - 1"
+        }
+    };
+    Ok(sqlx::query_scalar(sql).bind(ws).fetch_one(conn).await?)
+}
+
+#[derive(FromRow)]
+struct SettingsRow {
+    time_zone: String,
+    channel: String,
+    digest_schedule: String,
+    agenda_schedule: String,
+    sweep_schedule: String,
+    stall_after_minutes: i32,
+    nudge_every_minutes: i32,
+    starve_after_minutes: i32,
+    capacity_amber_pct: i32,
+    capacity_red_pct: i32,
+    red_to_channel: String,
+    dm_cap_per_day: i32,
+    wip_limit: i32,
+    top_ranks: i32,
+}
+
+pub async fn settings(conn: &mut Conn, ws: WorkspaceId) -> anyhow::Result<Settings> {
+    let r: SettingsRow = sqlx::query_as(
+        "SELECT time_zone, channel, digest_schedule, agenda_schedule, sweep_schedule, stall_after_minutes,
+                nudge_every_minutes, starve_after_minutes, capacity_amber_pct, capacity_red_pct, red_to_channel,
+                dm_cap_per_day, wip_limit, top_ranks
+         FROM workspace_settings WHERE workspace_id = $1",
+    )
+    .bind(ws)
+    .fetch_one(conn)
+    .await?;
+    Ok(Settings {
+        time_zone: r
+            .time_zone
+            .parse()
+            .ok()
+            .with_context(|| format!("unknown time zone {}", r.time_zone))?,
+        channel: r.channel,
+        digest_schedule: r.digest_schedule,
+        agenda_schedule: r.agenda_schedule,
+        sweep_schedule: r.sweep_schedule,
+        stall_after: Duration::minutes(r.stall_after_minutes.into()),
+        nudge_every: Duration::minutes(r.nudge_every_minutes.into()),
+        starve_after: Duration::minutes(r.starve_after_minutes.into()),
+        capacity_amber_pct: r.capacity_amber_pct,
+        capacity_red_pct: r.capacity_red_pct,
+        red_to_channel: if r.red_to_channel == "digest" {
+            RedToChannel::DigestOnly
+        } else {
+            RedToChannel::Now
+        },
+        dm_cap_per_day: r.dm_cap_per_day,
+        wip_limit: r.wip_limit,
+        top_ranks: r.top_ranks,
+    })
+}
+
+pub async fn save_settings(
+    conn: &mut Conn,
+    ws: WorkspaceId,
+    s: &Settings,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    sqlx::query(
+        "UPDATE workspace_settings SET time_zone = $2, channel = $3, digest_schedule = $4, agenda_schedule = $5,
+                sweep_schedule = $6, stall_after_minutes = $7, nudge_every_minutes = $8, starve_after_minutes = $9,
+                capacity_amber_pct = $10, capacity_red_pct = $11, red_to_channel = $12, dm_cap_per_day = $13,
+                wip_limit = $14, top_ranks = $15, updated_at = $16
+         WHERE workspace_id = $1",
+    )
+    .bind(ws)
+    .bind(s.time_zone.name())
+    .bind(&s.channel)
+    .bind(&s.digest_schedule)
+    .bind(&s.agenda_schedule)
+    .bind(&s.sweep_schedule)
+    .bind(s.stall_after.num_minutes() as i32)
+    .bind(s.nudge_every.num_minutes() as i32)
+    .bind(s.starve_after.num_minutes() as i32)
+    .bind(s.capacity_amber_pct)
+    .bind(s.capacity_red_pct)
+    .bind(match s.red_to_channel {
+        RedToChannel::Now => "now",
+        RedToChannel::DigestOnly => "digest",
+    })
+    .bind(s.dm_cap_per_day)
+    .bind(s.wip_limit)
+    .bind(s.top_ranks)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
