@@ -94,10 +94,8 @@ fn find_or_install_binaries() -> anyhow::Result<PathBuf> {
             .arg(INSTALL)
             .status()
             .is_ok_and(|s| s.success());
-        if ok {
-            if let Some(dir) = bin_dir() {
-                return Ok(dir);
-            }
+        if ok && let Some(dir) = bin_dir() {
+            return Ok(dir);
         }
         bail!("installing PostgreSQL failed; run `{INSTALL}` yourself, or set DATABASE_URL");
     }

@@ -49,14 +49,16 @@ pub fn tokenize(input: &str) -> Result<Vec<Token>, UserError> {
                 break;
             }
             chars.next();
-            if c == ':' && option_value.is_none() && is_option_name(&word) {
+            // `https://…` is a word, not an option named `https`.
+            let url = chars.peek().is_some_and(|&(_, next)| next == '/');
+            if c == ':' && option_value.is_none() && is_option_name(&word) && !url {
                 // `why:"…"`: a quoted value may hold spaces.
-                if let Some(&(qpos, q)) = chars.peek() {
-                    if is_quote(q) {
-                        chars.next();
-                        option_value = Some(quoted(&mut chars, input, qpos)?);
-                        break;
-                    }
+                if let Some(&(qpos, q)) = chars.peek()
+                    && is_quote(q)
+                {
+                    chars.next();
+                    option_value = Some(quoted(&mut chars, input, qpos)?);
+                    break;
                 }
                 option_value = Some(String::new());
                 continue;

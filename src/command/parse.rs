@@ -295,10 +295,10 @@ fn capacity(args: &mut Args) -> Result<Command, UserError> {
     args.pos += 1;
     let text = token.shown();
     if let Token::Word(w) = &token {
-        if let Ok(k) = w.parse::<Key>() {
-            if k.kind == KeyKind::Goal {
-                return Ok(Command::Capacity(CapacityScope::Goal(k)));
-            }
+        if let Ok(k) = w.parse::<Key>()
+            && k.kind == KeyKind::Goal
+        {
+            return Ok(Command::Capacity(CapacityScope::Goal(k)));
         }
         if let Ok(m) = mention(w, "capacity") {
             return Ok(Command::Capacity(CapacityScope::Person(m)));

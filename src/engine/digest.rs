@@ -72,7 +72,7 @@ pub fn priority_lines(p: &Picture) -> Vec<String> {
         .collect()
 }
 
-fn of_kind<'a>(open: &'a [SignalRow], kinds: &[SignalKind]) -> Vec<String> {
+fn of_kind(open: &[SignalRow], kinds: &[SignalKind]) -> Vec<String> {
     open.iter()
         .filter(|s| s.kind().is_ok_and(|k| kinds.contains(&k)))
         .map(|s| s.summary.clone())

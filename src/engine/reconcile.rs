@@ -41,7 +41,13 @@ pub async fn reconcile(
 
     health_changes(conn, ws, &ix, &settings, &assessment, now, &mut planned).await?;
     signal_changes(conn, ws, &ix, &settings, &assessment, now, &mut planned).await?;
-    deliver(conn, ws, &settings, planned, now).await?;
+    let gone: HashSet<PersonId> = snap
+        .people
+        .iter()
+        .filter(|p| !p.active)
+        .map(|p| p.id)
+        .collect();
+    deliver(conn, ws, &settings, &gone, planned, now).await?;
     Ok((snap, assessment))
 }
 
@@ -265,6 +271,7 @@ async fn deliver(
     conn: &mut Conn,
     ws: WorkspaceId,
     settings: &Settings,
+    gone: &HashSet<PersonId>,
     planned: Vec<Planned>,
     now: DateTime<Utc>,
 ) -> anyhow::Result<()> {
@@ -277,6 +284,9 @@ async fn deliver(
     for p in planned {
         let mut held = None;
         if let Recipient::Person(person) = p.to {
+            if gone.contains(&person) {
+                held = Some("recipient has left");
+            }
             for subject in std::iter::once(&p.about).chain(p.goal.iter()) {
                 if outbox::snoozed_until(&mut *conn, ws, person, subject, now)
                     .await?

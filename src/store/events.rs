@@ -80,7 +80,7 @@ pub async fn colour_changes(
     Ok(sqlx::query_as(
         "SELECT e.at, NULL::text AS actor, e.subject, e.action, e.before, e.after, e.note
          FROM events e
-         WHERE e.workspace_id = $1 AND e.action = 'health' AND e.subject LIKE 'G-%' AND e.at > $2
+         WHERE e.workspace_id = $1 AND e.action = 'health' AND e.subject LIKE 'G-%' AND e.at >= $2
          ORDER BY e.id",
     )
     .bind(ws)

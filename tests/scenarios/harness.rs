@@ -1,0 +1,203 @@
+//! A test harness that reads like the product: people type commands, time moves, and the test
+//! takes each DM and post it expects. `finish` fails on any message the test never looked at.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use chrono::{DateTime, Utc};
+use sqlx::postgres::PgPoolOptions;
+use throughline::platform::console::{Console, Output};
+use throughline::store::Store;
+
+static NEXT: AtomicUsize = AtomicUsize::new(0);
+
+/// Thursday morning, the founding brief's day.
+pub const START: &str = "2026-11-19T09:30:00Z";
+
+pub struct T {
+    pub console: Console,
+    server: String,
+    db: String,
+    pending: Vec<Output>,
+}
+
+impl T {
+    pub async fn new() -> T {
+        let server = throughline::devdb::server_url()
+            .await
+            .expect("a PostgreSQL server for the tests");
+        let db = format!(
+            "throughline_test_{}_{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::SeqCst)
+        );
+        let options = throughline::devdb::fresh_database(&server, &db)
+            .await
+            .expect("a fresh database");
+        let pool = PgPoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await
+            .expect("connect");
+        let store = Store { pool };
+        store.migrate().await.expect("migrations");
+        let start: DateTime<Utc> = START.parse().unwrap();
+        let console = Console::start(store, start).await.expect("console");
+        T {
+            console,
+            server,
+            db,
+            pending: Vec::new(),
+        }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.console.app.store
+    }
+
+    /// Runs a script line; returns the reply (if any) and keeps the notifications for `dm`/`post`.
+    pub async fn run(&mut self, line: &str) -> Option<Output> {
+        let outs = self.console.line(1, line).await.expect("script line runs");
+        let mut reply = None;
+        for o in outs {
+            if o.kind == "reply" {
+                reply = Some(o);
+            } else {
+                self.pending.push(o);
+            }
+        }
+        reply
+    }
+
+    /// `who` types `command`; returns the reply text.
+    pub async fn say(&mut self, who: &str, command: &str) -> String {
+        self.run(&format!("@{who}: /align {command}"))
+            .await
+            .expect("a reply")
+            .text
+    }
+
+    pub async fn advance(&mut self, step: &str) {
+        assert!(self.run(&format!("+{step}")).await.is_none());
+    }
+
+    /// Takes the oldest DM to `@who` that contains `needle`; fails if there is none.
+    pub fn dm(&mut self, who: &str, needle: &str) -> String {
+        self.take("dm", &format!("@{who}"), needle)
+    }
+
+    pub fn post(&mut self, channel: &str, needle: &str) -> String {
+        self.take("post", channel, needle)
+    }
+
+    fn take(&mut self, kind: &str, to: &str, needle: &str) -> String {
+        let i = self
+            .pending
+            .iter()
+            .position(|o| o.kind == kind && o.to == to && o.text.contains(needle))
+            .unwrap_or_else(|| {
+                panic!(
+                    "expected a {kind} to {to} containing {needle:?}; pending: {:#?}",
+                    self.pending
+                        .iter()
+                        .map(|o| (&o.kind, &o.to, &o.text))
+                        .collect::<Vec<_>>()
+                )
+            });
+        self.pending.remove(i).text
+    }
+
+    pub fn no_dm(&self, who: &str) {
+        let to = format!("@{who}");
+        let found: Vec<&String> = self
+            .pending
+            .iter()
+            .filter(|o| o.kind == "dm" && o.to == to)
+            .map(|o| &o.text)
+            .collect();
+        assert!(found.is_empty(), "expected no DM to {to}, got {found:#?}");
+    }
+
+    /// Drops pending notifications the test does not care about, by recipient.
+    pub fn ignore(&mut self, to: &str) {
+        self.pending.retain(|o| o.to != to);
+    }
+
+    pub async fn colour(&self, key: &str) -> String {
+        sqlx::query_scalar("SELECT colour FROM health WHERE subject = $1")
+            .bind(key)
+            .fetch_optional(&self.store().pool)
+            .await
+            .unwrap()
+            .unwrap_or_else(|| "unset".into())
+    }
+
+    pub async fn scalar(&self, sql: &str) -> i64 {
+        sqlx::query_scalar(sql)
+            .fetch_one(&self.store().pool)
+            .await
+            .unwrap()
+    }
+
+    /// A fingerprint of every table, to prove that a failed command changed nothing.
+    pub async fn fingerprint(&self) -> Vec<i64> {
+        let mut all = Vec::new();
+        for table in [
+            "people",
+            "goals",
+            "initiatives",
+            "work_items",
+            "events",
+            "health",
+            "signals",
+            "outbox",
+            "snoozes",
+            "workspaces",
+            "workspace_settings",
+        ] {
+            all.push(self.scalar(&format!("SELECT count(*) FROM {table}")).await);
+            let digest: Option<String> = sqlx::query_scalar(&format!(
+                "SELECT md5(string_agg(t::text, ',' ORDER BY t::text)) FROM {table} t"
+            ))
+            .fetch_one(&self.store().pool)
+            .await
+            .unwrap();
+            all.push(
+                i64::from_str_radix(digest.unwrap_or_default().get(..12).unwrap_or("0"), 16)
+                    .unwrap_or(0),
+            );
+        }
+        all
+    }
+
+    /// Fails on any notification the test did not take, then drops the database.
+    pub async fn finish(self) {
+        let left: Vec<(String, String, String)> = self
+            .pending
+            .iter()
+            .map(|o| (o.kind.to_string(), o.to.clone(), o.text.clone()))
+            .collect();
+        assert!(
+            left.is_empty(),
+            "notifications the test did not expect: {left:#?}"
+        );
+        self.console.app.store.pool.close().await;
+        throughline::devdb::drop_database(&self.server, &self.db)
+            .await
+            .expect("drop the test database");
+    }
+}
+
+/// Ana owns G-1 with I-1 led by Lee, who is doing W-1.
+pub async fn founding() -> T {
+    let mut t = T::new().await;
+    t.say("ana", "goal new \"Cut churn to 3%\" owner:@ana rank:1")
+        .await;
+    t.say(
+        "ana",
+        "initiative new G-1 \"Onboarding revamp\" lead:@lee plan:1",
+    )
+    .await;
+    t.say("lee", "work new I-1 \"New welcome flow\" @lee").await;
+    t.say("lee", "work start W-1").await;
+    t
+}

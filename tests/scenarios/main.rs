@@ -1,0 +1,9 @@
+//! Scenario tests, in the product's language, against a real PostgreSQL (a fresh database each).
+
+mod harness;
+
+mod alerts;
+mod bad_input;
+mod founding;
+mod replicas;
+mod rules;

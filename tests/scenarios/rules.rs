@@ -1,0 +1,201 @@
+//! Each health rule of the design, shown firing with its evidence.
+
+use crate::harness::*;
+
+const NO_DIGEST: &str = "settings digest \"0 0 9 1 1 *\"";
+
+#[tokio::test]
+async fn stalled_work_is_nudged_once_then_not_again_before_nudge_every() {
+    let mut t = founding().await;
+    t.say("ana", NO_DIGEST).await;
+    t.advance("2d").await;
+    t.no_dm("lee");
+    t.advance("1d").await; // W-1: three days in doing with no activity
+    let nudge = t.dm("lee", "has stalled");
+    assert!(
+        nudge.contains("W-1 \"New welcome flow\" has stalled") && nudge.contains("Still on it"),
+        "{nudge}"
+    );
+    assert_eq!(t.colour("W-1").await, "amber");
+    // Every active item of I-1 is stalled: I-1 is red, and so is its goal.
+    assert_eq!(t.colour("I-1").await, "red");
+    assert!(t.dm("lee", "I-1").contains("turned red"));
+    assert!(t.dm("ana", "turned red").contains("stalled"));
+    t.post("#leadership", "turned red");
+    t.advance("1d").await;
+    t.no_dm("lee");
+    t.advance("1d").await; // nudge_every (2d) after the first nudge
+    t.dm("lee", "Still stalled: W-1");
+    t.post("#leadership", "Leadership agenda"); // Monday 08:30, with the stalled work on it
+    t.say("lee", "work note W-1 \"still on it\"").await;
+    assert_eq!(t.colour("W-1").await, "green");
+    t.dm("ana", "back to green");
+    t.finish().await;
+}
+
+#[tokio::test]
+async fn a_starved_goal_turns_red_and_the_channel_hears_it() {
+    let mut t = T::new().await;
+    t.say("ana", "goal new \"Enter Japan\" owner:@ana rank:2")
+        .await;
+    t.say("ana", NO_DIGEST).await;
+    t.advance("1d").await;
+    assert_eq!(t.colour("G-1").await, "green");
+    t.advance("1d").await;
+    assert_eq!(t.colour("G-1").await, "red");
+    let dm = t.dm("ana", "turned red");
+    assert!(
+        dm.contains("G-1 \"Enter Japan\" turned red") && dm.contains("starved"),
+        "{dm}"
+    );
+    t.post("#leadership", "turned red");
+    assert!(
+        t.say("ana", "agenda")
+            .await
+            .contains("Put work behind it, or drop it?")
+    );
+    t.finish().await;
+}
+
+#[tokio::test]
+async fn blocked_work_turns_its_initiative_red_and_its_goal_red() {
+    let mut t = founding().await;
+    t.say("lee", "work block W-1 \"waiting for legal review\"")
+        .await;
+    assert_eq!(t.colour("W-1").await, "amber");
+    assert_eq!(t.colour("I-1").await, "red", "every active item is blocked");
+    // One initiative of one is red: half or more, so the goal is red as well.
+    assert_eq!(t.colour("G-1").await, "red");
+    t.dm("ana", "waiting for legal review");
+    t.dm("lee", "I-1 \"Onboarding revamp\" turned red");
+    t.post("#leadership", "G-1");
+    t.say("lee", "work start W-1").await;
+    assert_eq!(t.colour("G-1").await, "green");
+    t.dm("ana", "back to green");
+    t.finish().await;
+}
+
+#[tokio::test]
+async fn some_work_blocked_makes_the_initiative_amber_only() {
+    let mut t = founding().await;
+    t.say("lee", "work new I-1 \"Emails\" @kim").await;
+    t.say("kim", "work start W-2").await;
+    t.say("kim", "work block W-2 \"no SMTP account\"").await;
+    assert_eq!(t.colour("I-1").await, "amber");
+    assert_eq!(t.colour("G-1").await, "amber");
+    t.dm("ana", "no SMTP account");
+    t.dm("lee", "I-1 \"Onboarding revamp\" turned amber");
+    t.finish().await;
+}
+
+#[tokio::test]
+async fn capacity_below_plan_is_amber_then_red() {
+    let mut t = founding().await;
+    t.say(
+        "ana",
+        "initiative new G-1 \"Pricing page\" lead:@kim plan:2",
+    )
+    .await;
+    t.say("kim", "work new I-2 \"Copy\" @kim").await;
+    t.say("kim", "work start W-2").await; // 1 of 2 FTE: 50%
+    assert_eq!(t.colour("I-2").await, "amber");
+    t.dm("ana", "I-2 has 1 of 2 FTE planned (50%, amber below 70%)");
+    t.dm("kim", "I-2 \"Pricing page\" turned amber");
+    t.say("ana", "settings capacity_amber 40").await;
+    assert_eq!(t.colour("I-2").await, "green");
+    t.dm("ana", "back to green");
+    t.say("ana", "initiative new G-1 \"Referrals\" lead:@kim plan:4")
+        .await;
+    t.say("kim", "work new I-3 \"Invite flow\" @kim").await;
+    t.say("kim", "work start W-3").await; // Kim splits 1 FTE: 0.5 on I-2 (25%), 0.5 on I-3 (12%)
+    assert_eq!(t.colour("I-2").await, "red");
+    assert_eq!(t.colour("I-3").await, "red");
+    t.dm("ana", "red below 30%");
+    t.dm("kim", "I-2");
+    t.dm("kim", "I-3");
+    t.post("#leadership", "turned red");
+    t.finish().await;
+}
+
+#[tokio::test]
+async fn overdue_initiative_is_red_and_goal_past_due_with_open_work_is_red() {
+    let mut t = T::new().await;
+    t.say("ana", "goal new \"Launch v2\" owner:@ana due:2026-11-20")
+        .await;
+    t.say(
+        "ana",
+        "initiative new G-1 \"Beta\" lead:@lee plan:1 due:2026-11-19",
+    )
+    .await;
+    t.say("lee", "work new I-1 \"Fix signup\" @lee").await;
+    t.say("lee", "work start W-1").await;
+    t.say("ana", NO_DIGEST).await;
+    t.advance("1d").await; // Friday the 20th: the initiative's date has passed
+    assert_eq!(t.colour("I-1").await, "red");
+    t.dm("ana", "I-1 was due 2026-11-19");
+    t.dm("lee", "I-1");
+    t.post("#leadership", "turned red");
+    t.say("ana", "initiative pause I-1").await;
+    t.dm("ana", "back to green");
+    t.advance("1d").await; // Saturday: the goal is past due with open work
+    t.dm(
+        "ana",
+        "G-1 was due 2026-11-20 and still has 1 open work item(s)",
+    );
+    assert_eq!(t.colour("G-1").await, "red");
+    t.post("#leadership", "turned red");
+    t.finish().await;
+}
+
+#[tokio::test]
+async fn stalled_work_directly_under_a_goal_makes_it_amber() {
+    let mut t = T::new().await;
+    t.say("ana", "goal new \"Hire a CFO\" owner:@ana").await;
+    t.say("ana", "work new G-1 \"Brief recruiters\" @ana").await;
+    t.say("ana", "work start W-1").await;
+    t.say("ana", NO_DIGEST).await;
+    t.advance("3d").await;
+    assert_eq!(t.colour("G-1").await, "amber");
+    assert!(t.dm("ana", "turned amber").contains("W-1"));
+    t.dm("ana", "has stalled");
+    t.finish().await;
+}
+
+#[tokio::test]
+async fn orphan_work_linked_later_resolves_its_signal() {
+    let mut t = founding().await;
+    t.say("cto", "work new none \"Pen test\" @kim why:\"audit\"")
+        .await;
+    t.dm("cto", "W-2 \"Pen test\" has no strategic home");
+    assert_eq!(
+        t.scalar("SELECT count(*) FROM signals WHERE kind = 'orphan' AND resolved_at IS NULL")
+            .await,
+        1
+    );
+    let reply = t.say("cto", "work link W-2 G-1").await;
+    assert!(reply.contains("Linked W-2"), "{reply}");
+    assert_eq!(
+        t.scalar("SELECT count(*) FROM signals WHERE kind = 'orphan' AND resolved_at IS NULL")
+            .await,
+        0
+    );
+    assert!(
+        t.say("ana", "orphans")
+            .await
+            .contains("Every open work item has a strategic home")
+    );
+    t.finish().await;
+}
+
+#[tokio::test]
+async fn an_owner_who_leaves_raises_owner_gone_until_ownership_moves() {
+    let mut t = founding().await;
+    t.run("leaves @ana").await;
+    assert_eq!(t.colour("G-1").await, "amber");
+    t.post("#leadership", "G-1 \"Cut churn to 3%\" has lost its owner");
+    t.no_dm("ana");
+    t.say("cto", "goal owner G-1 @bea").await;
+    assert_eq!(t.colour("G-1").await, "green");
+    t.dm("bea", "back to green");
+    t.finish().await;
+}
