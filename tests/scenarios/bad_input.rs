@@ -95,7 +95,11 @@ async fn every_kind_of_bad_input_is_refused_specifically_and_changes_nothing() {
             "work new W-1 \"Child\"".into(),
             "work new expects initiative key (I-n) or goal key (G-n), but W-1 is a work item",
         ),
-        ("ana", "work new \"No home\"".into(), "work new needs its home first"),
+        (
+            "ana",
+            "work new \"No home\"".into(),
+            "work new needs its home first",
+        ),
         ("ana", "work block W-1".into(), "say what blocks it"),
         ("ana", "work start W-1".into(), "W-1 is already doing"),
         (
