@@ -199,3 +199,46 @@ async fn an_owner_who_leaves_raises_owner_gone_until_ownership_moves() {
     t.dm("bea", "back to green");
     t.finish().await;
 }
+
+#[tokio::test]
+async fn an_initiative_with_no_work_in_doing_starves_and_turns_red() {
+    let mut t = T::new().await;
+    t.say("ana", "goal new \"Cut churn\" owner:@ana").await;
+    t.say(
+        "ana",
+        "initiative new G-1 \"Win-back emails\" lead:@lee plan:1",
+    )
+    .await;
+    t.say("lee", "work new I-1 \"Draft emails\" @lee").await; // todo: nobody is on it
+    t.say("ana", NO_DIGEST).await;
+    t.advance("1d").await;
+    assert_eq!(
+        t.colour("I-1").await,
+        "green",
+        "not starved before starve_after"
+    );
+    t.advance("1d").await;
+    assert_eq!(t.colour("I-1").await, "red");
+    assert!(
+        t.dm("lee", "I-1")
+            .contains("I-1 has had no work in doing for 2d")
+    );
+    t.dm("ana", "turned red");
+    t.post("#leadership", "turned red");
+    t.finish().await;
+}
+
+#[tokio::test]
+async fn a_goal_that_gets_worse_tells_its_owner_again() {
+    let mut t = founding().await;
+    t.say("lee", "work new I-1 \"Emails\" @kim").await;
+    t.say("kim", "work start W-2").await;
+    t.say("kim", "work block W-2 \"no SMTP account\"").await;
+    t.dm("ana", "turned amber");
+    t.dm("lee", "turned amber");
+    t.say("lee", "work block W-1 \"waiting for legal\"").await; // now every active item is blocked
+    t.dm("ana", "G-1 \"Cut churn to 3%\" got worse: amber to red");
+    t.dm("lee", "turned red");
+    t.post("#leadership", "turned red");
+    t.finish().await;
+}
