@@ -7,6 +7,7 @@ use crate::command::exec::{Ctx, Failure, execute};
 use crate::command::{self, UserError};
 use crate::engine::reconcile;
 use crate::message::{Message, Tone};
+use crate::store::platform::{self, Profile};
 use crate::store::{Store, WorkspaceId, people, workspaces};
 
 /// Who typed a command, as the transport knows them.
@@ -118,6 +119,20 @@ impl App {
         )
         .await?;
         people::set_admin(&mut tx, ws, p.id, admin, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Creates or refreshes a person from their platform profile; someone leaving (or
+    /// returning) lets the rules react at once.
+    pub async fn sync_profile(&self, ws: WorkspaceId, profile: &Profile) -> anyhow::Result<()> {
+        let mut tx = self.store.begin().await?;
+        let now = self.clock.now();
+        workspaces::lock(&mut tx, ws).await?;
+        let (_, was_active) = platform::sync_profile(&mut tx, ws, profile, now).await?;
+        if was_active.is_some_and(|a| a != profile.active) {
+            reconcile(&mut tx, ws, now).await?;
+        }
         tx.commit().await?;
         Ok(())
     }

@@ -4,6 +4,7 @@
 pub mod app;
 pub mod clock;
 pub mod command;
+pub mod config;
 pub mod demo;
 pub mod devdb;
 pub mod domain;

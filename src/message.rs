@@ -41,12 +41,50 @@ pub struct Section {
     pub fields: Vec<Field>,
 }
 
+/// What an action needs from the reader before it can run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(tag = "kind", content = "prompt", rename_all = "snake_case")]
+pub enum Ask {
+    /// Nothing: the command runs as it is.
+    #[default]
+    Nothing,
+    /// A short text, appended to the command as a quoted note.
+    Text(String),
+    /// A person, appended to the command as a mention.
+    Person(String),
+}
+
 /// Something a reader can do; `command` is the equivalent `/align …` text, so every button is
 /// also reachable by typing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Action {
     pub label: String,
     pub command: String,
+    #[serde(default)]
+    pub ask: Ask,
+    /// Actions that share a menu are offered as one choice (e.g. "link to one of these goals").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub menu: Option<String>,
+}
+
+impl Action {
+    /// The command as a person would type it, with a placeholder for what it asks.
+    pub fn typed(&self) -> String {
+        match &self.ask {
+            Ask::Nothing => self.command.clone(),
+            Ask::Text(prompt) => format!("{} \"<{}>\"", self.command, prompt.to_lowercase()),
+            Ask::Person(_) => format!("{} @someone", self.command),
+        }
+    }
+
+    /// The command to run once the reader has answered.
+    pub fn with_answer(&self, answer: &str) -> String {
+        match &self.ask {
+            Ask::Nothing => self.command.clone(),
+            Ask::Text(_) => format!("{} \"{}\"", self.command, answer.replace('"', "'")),
+            Ask::Person(_) => format!("{} {answer}", self.command),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -102,10 +140,37 @@ impl Message {
         })
     }
 
-    pub fn action(mut self, label: impl Into<String>, command: impl Into<String>) -> Self {
+    pub fn action(self, label: impl Into<String>, command: impl Into<String>) -> Self {
+        self.push_action(label, command, Ask::Nothing, None)
+    }
+
+    /// An action that asks the reader for something first (see [`Ask`]).
+    pub fn asking(self, label: impl Into<String>, command: impl Into<String>, ask: Ask) -> Self {
+        self.push_action(label, command, ask, None)
+    }
+
+    /// One option of a menu of similar actions.
+    pub fn menu_item(
+        self,
+        menu: impl Into<String>,
+        label: impl Into<String>,
+        command: impl Into<String>,
+    ) -> Self {
+        self.push_action(label, command, Ask::Nothing, Some(menu.into()))
+    }
+
+    fn push_action(
+        mut self,
+        label: impl Into<String>,
+        command: impl Into<String>,
+        ask: Ask,
+        menu: Option<String>,
+    ) -> Self {
         self.actions.push(Action {
             label: label.into(),
             command: command.into(),
+            ask,
+            menu,
         });
         self
     }

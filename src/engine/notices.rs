@@ -3,7 +3,7 @@
 use crate::domain::health::Health;
 use crate::domain::*;
 use crate::engine::index::Index;
-use crate::message::{Message, Tone};
+use crate::message::{Ask, Message, Tone};
 
 pub fn goal_changed(ix: &Index, g: &Goal, from: Colour, to: &Health) -> Message {
     let label = Index::goal_label(g);
@@ -90,9 +90,10 @@ pub fn stalled(ix: &Index, w: &WorkItem, summary: &str, repeat: bool) -> Message
             "Still on it",
             format!("/align work note {key} \"still on it\""),
         )
-        .action(
+        .asking(
             "Blocked",
-            format!("/align work block {key} \"<what blocks it>\""),
+            format!("/align work block {key}"),
+            Ask::Text("What blocks it".into()),
         )
         .action("Done", format!("/align work done {key}"))
 }
@@ -128,8 +129,9 @@ pub fn orphan(ix: &Index, w: &WorkItem) -> Message {
             .collect(),
     );
     for g in likely {
-        m = m.action(
-            format!("Link to {}", g.key()),
+        m = m.menu_item(
+            "Link to a goal",
+            format!("Link to {}", Index::goal_label(g)),
             format!("/align work link {key} {}", g.key()),
         );
     }
@@ -148,8 +150,9 @@ pub fn owner_gone(ix: &Index, g: &Goal) -> Message {
             ix.at(g.owner_id)
         )],
     )
-    .action(
+    .asking(
         "Transfer ownership",
-        format!("/align goal owner {} @someone", g.key()),
+        format!("/align goal owner {}", g.key()),
+        Ask::Person("New owner".into()),
     )
 }

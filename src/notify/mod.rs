@@ -5,8 +5,8 @@ use std::future::Future;
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::message::Message;
-use crate::store::{Store, WorkspaceId, outbox};
+use crate::message::{Message, Tone};
+use crate::store::{Conn, Store, WorkspaceId, outbox, people};
 
 /// Attempts before a notification that keeps failing is given up.
 pub const MAX_ATTEMPTS: i32 = 12;
@@ -51,6 +51,44 @@ pub struct Report {
     pub delivered: usize,
     pub retried: usize,
     pub failed: usize,
+}
+
+/// Tells the workspace's admins, once a day per channel, that the bot cannot post there:
+/// retrying cannot help until someone fixes the channel or the setting.
+async fn report_unreachable_channel(
+    conn: &mut Conn,
+    ws: WorkspaceId,
+    channel: &str,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    let message = Message::new(
+        Tone::Red,
+        format!("I cannot post to {channel}, so the leadership digest and agenda are not arriving"),
+    )
+    .lines(
+        "Why",
+        vec![format!("The platform refused the message: {reason}.")],
+    )
+    .lines(
+        "To fix it",
+        vec![
+            format!("Invite the bot to {channel}, or"),
+            "choose another channel: /align settings channel #another-channel".into(),
+        ],
+    );
+    for admin in people::all(conn, ws).await?.iter().filter(|p| p.is_admin && p.active) {
+        let n = outbox::NewNotification {
+            dedupe_key: format!("channel-unreachable:{channel}:{}:{}", now.date_naive(), admin.id),
+            to: outbox::Recipient::Person(admin.id),
+            about: None,
+            message: &message,
+            needs_ack: false,
+            held: None,
+        };
+        outbox::enqueue(conn, ws, n, now).await?;
+    }
+    Ok(())
 }
 
 fn backoff(attempts: i32) -> Duration {
@@ -111,7 +149,13 @@ pub async fn dispatch_pending<T: Transport>(
                 }
                 Err(DeliveryError::Permanent(reason)) => {
                     tracing::warn!(id = c.id, %reason, "notification cannot be delivered");
-                    outbox::give_up(&mut conn, c.workspace_id, c.id, &reason).await?;
+                    let mut tx = store.begin().await?;
+                    outbox::give_up(&mut tx, c.workspace_id, c.id, &reason).await?;
+                    if let Target::Channel(channel) = &d.target {
+                        report_unreachable_channel(&mut tx, c.workspace_id, channel, &reason, now)
+                            .await?;
+                    }
+                    tx.commit().await?;
                     report.failed += 1;
                 }
             }

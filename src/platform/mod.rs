@@ -1,3 +1,4 @@
 //! Transports. Everything platform-specific stays inside its module.
 
 pub mod console;
+pub mod slack;

@@ -1,3 +1,4 @@
 //! Pure functions from messages to what each transport shows.
 
+pub mod slack;
 pub mod text;

@@ -33,7 +33,7 @@ pub fn render(m: &Message) -> String {
         let actions: Vec<String> = m
             .actions
             .iter()
-            .map(|a| format!("{} ({})", a.label, a.command))
+            .map(|a| format!("{} ({})", a.label, a.typed()))
             .collect();
         out.push_str(&format!("\nActions: {}", actions.join(" | ")));
     }

@@ -4,6 +4,7 @@ pub mod events;
 pub mod model;
 pub mod outbox;
 pub mod people;
+pub mod platform;
 pub mod schedule;
 pub mod signals;
 pub mod workspaces;

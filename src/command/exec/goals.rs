@@ -53,9 +53,11 @@ pub async fn new(
                 ("Rank", rank.to_string()),
                 ("Due", due.map_or_else(|| "none".into(), |d| d.to_string())),
             ])
-            .action(
-                "Add an initiative",
-                format!("/align initiative new {key} \"<title>\" lead:@someone plan:1"),
+            .lines(
+                "Next",
+                vec![format!(
+                    "Add an initiative: /align initiative new {key} \"<title>\" lead:@someone plan:1"
+                )],
             )
             .action("Show goal", format!("/align goal show {key}")),
     )

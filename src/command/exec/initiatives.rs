@@ -4,7 +4,7 @@ use serde_json::json;
 use super::{Ctx, Outcome};
 use crate::command::{InitiativeMove, Mention, UserError};
 use crate::domain::*;
-use crate::message::{Message, Tone};
+use crate::message::{Ask, Message, Tone};
 use crate::store::{model, workspaces};
 
 pub async fn new(
@@ -41,9 +41,10 @@ pub async fn new(
         ("Plan", format!("{} FTE", capacity::fte(plan))),
         ("Due", due.map_or_else(|| "none".into(), |d| d.to_string())),
     ])
-    .action(
+    .asking(
         "Add work",
-        format!("/align work new {key} \"<title>\" {}", lead.at()),
+        format!("/align work new {key}"),
+        Ask::Text("Title".into()),
     ))
 }
 

@@ -3,6 +3,7 @@
 use crate::command::{CapacityScope, UserError};
 use crate::domain::capacity::{fte, percent};
 use crate::domain::*;
+use crate::domain::health::Assessment;
 use crate::engine::digest::{Picture, colour_of, picture};
 use crate::engine::index::Index;
 use crate::message::{Message, Section, Tone};
@@ -132,9 +133,9 @@ pub async fn status(cx: &mut Ctx<'_>) -> Outcome {
             "No open goals ranked 1 to {} yet.",
             p.settings.top_ranks
         ))
-        .action(
-            "Create a goal",
-            "/align goal new \"<title>\" owner:@someone rank:1",
+        .lines(
+            "Create one",
+            vec!["/align goal new \"<title>\" owner:@someone rank:1".into()],
         ));
     }
     let worst = top
@@ -267,10 +268,10 @@ pub async fn mine(cx: &mut Ctx<'_>) -> Outcome {
         .iter()
         .filter(|g| g.owner_id == me)
         .map(|g| {
-            format!(
-                "[{}] {}",
-                colour_of(&p.assessment, &g.key().to_string()),
-                Index::goal_label(g)
+            with_reasons(
+                &p.assessment,
+                &g.key().to_string(),
+                Index::goal_label(g),
             )
         })
         .collect();
@@ -280,10 +281,10 @@ pub async fn mine(cx: &mut Ctx<'_>) -> Outcome {
         .iter()
         .filter(|i| i.lead_id == me && i.status == InitiativeStatus::Active)
         .map(|i| {
-            format!(
-                "[{}] {}",
-                colour_of(&p.assessment, &i.key().to_string()),
-                Index::initiative_label(i)
+            with_reasons(
+                &p.assessment,
+                &i.key().to_string(),
+                Index::initiative_label(i),
             )
         })
         .collect();
@@ -307,6 +308,21 @@ pub async fn mine(cx: &mut Ctx<'_>) -> Outcome {
             .lines("Initiatives you lead", leads)
             .lines("Your open work", work),
     )
+}
+
+/// "[AMBER] G-1 "Cut churn": why, and why" — a subject with its colour and its reasons.
+fn with_reasons(a: &Assessment, key: &str, label: String) -> String {
+    let reasons = a
+        .health
+        .get(key)
+        .map(|h| h.reasons.join("; "))
+        .unwrap_or_default();
+    let colour = colour_of(a, key);
+    if reasons.is_empty() {
+        format!("[{colour}] {label}")
+    } else {
+        format!("[{colour}] {label}: {reasons}")
+    }
 }
 
 pub async fn orphans(cx: &mut Ctx<'_>) -> Outcome {

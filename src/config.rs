@@ -1,0 +1,187 @@
+//! Configuration for `throughline serve`, read once from the environment (or flags) and
+//! checked as a whole at start: a half-configured platform is a startup error, not a surprise.
+
+use std::net::SocketAddr;
+
+use anyhow::{Context, bail};
+use base64::Engine;
+use secrecy::SecretString;
+
+/// What the operator sets. Values that are secrets are never printed (`hide_env_values`).
+#[derive(clap::Args)]
+pub struct ServeArgs {
+    /// PostgreSQL server for the model (required).
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Address the HTTP server listens on (platform endpoints and /healthz).
+    #[arg(long, env = "LISTEN_ADDR", default_value = "0.0.0.0:3000")]
+    pub listen: SocketAddr,
+    /// The public base URL of this server, e.g. https://align.example.com (for OAuth redirects).
+    #[arg(long, env = "PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Slack app signing secret (Basic Information → App Credentials).
+    #[arg(long, env = "SLACK_SIGNING_SECRET", hide_env_values = true)]
+    pub slack_signing_secret: Option<String>,
+    /// Single-workspace install: the bot token (xoxb-…).
+    #[arg(long, env = "SLACK_BOT_TOKEN", hide_env_values = true)]
+    pub slack_bot_token: Option<String>,
+    /// Socket Mode: the app-level token (xapp-…, scope connections:write). Enables Socket Mode.
+    #[arg(long, env = "SLACK_APP_TOKEN", hide_env_values = true)]
+    pub slack_app_token: Option<String>,
+    /// Multi-workspace install (OAuth v2): the app's client id.
+    #[arg(long, env = "SLACK_CLIENT_ID")]
+    pub slack_client_id: Option<String>,
+    /// Multi-workspace install: the app's client secret.
+    #[arg(long, env = "SLACK_CLIENT_SECRET", hide_env_values = true)]
+    pub slack_client_secret: Option<String>,
+    /// Multi-workspace install: 32 random bytes, base64, that encrypt bot tokens at rest.
+    #[arg(long, env = "SLACK_TOKEN_KEY", hide_env_values = true)]
+    pub slack_token_key: Option<String>,
+    /// Slack Web API base URL.
+    #[arg(long, env = "SLACK_API_URL", default_value = "https://slack.com/api")]
+    pub slack_api_url: String,
+    /// Where Slack's OAuth v2 consent screen lives.
+    #[arg(
+        long,
+        env = "SLACK_AUTHORIZE_URL",
+        default_value = "https://slack.com/oauth/v2/authorize"
+    )]
+    pub slack_authorize_url: String,
+}
+
+pub struct Config {
+    pub database_url: String,
+    pub listen: SocketAddr,
+    pub slack: Option<SlackConfig>,
+}
+
+#[derive(Clone)]
+pub struct SlackConfig {
+    /// Present in HTTP mode; Socket Mode needs none.
+    pub signing_secret: Option<SecretString>,
+    pub install: SlackInstall,
+    /// Socket Mode's app-level token; `None` means HTTP mode.
+    pub app_token: Option<SecretString>,
+    pub api_url: String,
+    pub authorize_url: String,
+}
+
+#[derive(Clone)]
+pub enum SlackInstall {
+    /// One workspace, one bot token from the configuration.
+    Single { bot_token: SecretString },
+    /// Any number of workspaces installing through OAuth v2; tokens stored encrypted.
+    OAuth {
+        client_id: String,
+        client_secret: SecretString,
+        token_key: [u8; 32],
+        public_url: String,
+    },
+}
+
+fn secret(v: Option<String>) -> Option<SecretString> {
+    v.filter(|s| !s.is_empty()).map(SecretString::from)
+}
+
+impl ServeArgs {
+    pub fn validate(self) -> anyhow::Result<Config> {
+        let slack = self.slack()?;
+        let database_url = self
+            .database_url
+            .context("DATABASE_URL is not set: point it at the PostgreSQL database to use")?;
+        if slack.is_none() {
+            bail!(
+                "no chat platform is configured: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET \
+                 (see the README, \"Connecting Slack\")"
+            );
+        }
+        Ok(Config {
+            database_url,
+            listen: self.listen,
+            slack,
+        })
+    }
+
+    fn slack(&self) -> anyhow::Result<Option<SlackConfig>> {
+        let signing_secret = secret(self.slack_signing_secret.clone());
+        let bot_token = secret(self.slack_bot_token.clone());
+        let app_token = secret(self.slack_app_token.clone());
+        let client_id = self.slack_client_id.clone().filter(|s| !s.is_empty());
+        if signing_secret.is_none()
+            && bot_token.is_none()
+            && app_token.is_none()
+            && client_id.is_none()
+        {
+            return Ok(None);
+        }
+        let install = match (bot_token, client_id) {
+            (Some(_), Some(_)) => bail!(
+                "set either SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID (OAuth install), not both"
+            ),
+            (Some(bot_token), None) => SlackInstall::Single { bot_token },
+            (None, Some(client_id)) => {
+                let mut missing = Vec::new();
+                let client_secret = secret(self.slack_client_secret.clone());
+                let key = self.slack_token_key.clone().filter(|s| !s.is_empty());
+                let public_url = self.public_url.clone().filter(|s| !s.is_empty());
+                if client_secret.is_none() {
+                    missing.push("SLACK_CLIENT_SECRET");
+                }
+                if key.is_none() {
+                    missing.push("SLACK_TOKEN_KEY");
+                }
+                if public_url.is_none() {
+                    missing.push("PUBLIC_URL");
+                }
+                if signing_secret.is_none() {
+                    missing.push("SLACK_SIGNING_SECRET");
+                }
+                if !missing.is_empty() {
+                    bail!(
+                        "SLACK_CLIENT_ID is set, so the OAuth install also needs {}",
+                        missing.join(", ")
+                    );
+                }
+                SlackInstall::OAuth {
+                    client_id,
+                    client_secret: client_secret.expect("checked above"),
+                    token_key: token_key(&key.expect("checked above"))?,
+                    public_url: public_url
+                        .expect("checked above")
+                        .trim_end_matches('/')
+                        .to_string(),
+                }
+            }
+            (None, None) => bail!(
+                "Slack is half configured: set SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID, \
+                 SLACK_CLIENT_SECRET and SLACK_TOKEN_KEY (OAuth install)"
+            ),
+        };
+        if app_token.is_none() && signing_secret.is_none() {
+            bail!(
+                "SLACK_SIGNING_SECRET is required to verify Slack's requests in HTTP mode \
+                 (or set SLACK_APP_TOKEN to use Socket Mode)"
+            );
+        }
+        Ok(Some(SlackConfig {
+            signing_secret,
+            install,
+            app_token,
+            api_url: self.slack_api_url.trim_end_matches('/').to_string(),
+            authorize_url: self.slack_authorize_url.clone(),
+        }))
+    }
+}
+
+/// Decodes the token encryption key: exactly 32 bytes, base64.
+pub fn token_key(text: &str) -> anyhow::Result<[u8; 32]> {
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(text.trim())
+        .context("SLACK_TOKEN_KEY is not base64 (make one with: openssl rand -base64 32)")?;
+    bytes.try_into().map_err(|b: Vec<u8>| {
+        anyhow::anyhow!(
+            "SLACK_TOKEN_KEY must be 32 bytes, it is {} (make one with: openssl rand -base64 32)",
+            b.len()
+        )
+    })
+}

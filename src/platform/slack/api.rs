@@ -1,0 +1,280 @@
+//! The Slack Web API, through slack-morphism's client: the few methods the bot calls, with
+//! Slack's failures sorted into "try again later" and "trying again cannot help".
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::connect::HttpConnector;
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::{Value, json};
+use slack_morphism::errors::SlackClientError;
+use slack_morphism::prelude::*;
+
+type Connector = SlackClientHyperConnector<HttpsConnector<HttpConnector>>;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApiError {
+    /// Rate limited, a server error, a network failure: worth retrying.
+    Transient {
+        reason: String,
+        retry_after: Option<Duration>,
+    },
+    /// The request itself cannot succeed (no such channel, token revoked, …).
+    Permanent(String),
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ApiError::Transient { reason, .. } => write!(f, "{reason} (will retry)"),
+            ApiError::Permanent(reason) => f.write_str(reason),
+        }
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// Slack error codes that no retry can fix.
+const PERMANENT: &[&str] = &[
+    "channel_not_found",
+    "not_in_channel",
+    "is_archived",
+    "account_inactive",
+    "invalid_auth",
+    "not_authed",
+    "token_revoked",
+    "token_expired",
+    "missing_scope",
+    "user_not_found",
+    "users_not_found",
+    "user_disabled",
+    "cannot_dm_bot",
+    "restricted_action",
+    "msg_too_long",
+    "invalid_blocks",
+    "no_text",
+    "invalid_arguments",
+    "expired_trigger_id",
+    "invalid_trigger_id",
+    "not_allowed_token_type",
+    "invalid_code",
+    "bad_redirect_uri",
+    "oauth_authorization_url_mismatch",
+];
+
+fn classify(e: SlackClientError) -> ApiError {
+    match e {
+        SlackClientError::RateLimitError(r) => ApiError::Transient {
+            reason: "rate limited by Slack".into(),
+            retry_after: r.retry_after,
+        },
+        SlackClientError::ApiError(a) if PERMANENT.contains(&a.code.as_str()) => {
+            ApiError::Permanent(a.code)
+        }
+        SlackClientError::ApiError(a) => ApiError::Transient {
+            reason: a.code,
+            retry_after: None,
+        },
+        SlackClientError::HttpError(h) if h.status_code.is_client_error() => {
+            ApiError::Permanent(format!("HTTP {}", h.status_code))
+        }
+        other => ApiError::Transient {
+            reason: other.to_string(),
+            retry_after: None,
+        },
+    }
+}
+
+#[derive(Clone)]
+pub struct SlackApi {
+    client: Arc<SlackClient<Connector>>,
+}
+
+/// A user as `users.info` describes them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SlackUser {
+    pub id: String,
+    pub name: String,
+    pub time_zone: Option<String>,
+    pub admin: bool,
+    pub deleted: bool,
+}
+
+impl SlackUser {
+    pub fn from_json(u: &Value) -> Option<SlackUser> {
+        let flag = |k: &str| u[k].as_bool().unwrap_or(false);
+        let profile = &u["profile"];
+        let name = [
+            profile["display_name"].as_str(),
+            profile["real_name"].as_str(),
+            u["real_name"].as_str(),
+            u["name"].as_str(),
+        ]
+        .into_iter()
+        .flatten()
+        .find(|s| !s.trim().is_empty())
+        .unwrap_or_default();
+        Some(SlackUser {
+            id: u["id"].as_str()?.to_string(),
+            name: name.trim().to_string(),
+            time_zone: u["tz"].as_str().map(str::to_string),
+            admin: flag("is_admin") || flag("is_owner") || flag("is_primary_owner"),
+            deleted: flag("deleted"),
+        })
+    }
+}
+
+/// What `oauth.v2.access` grants.
+pub struct Grant {
+    pub team_id: String,
+    pub team_name: String,
+    pub enterprise_id: Option<String>,
+    pub bot_user_id: String,
+    pub scopes: String,
+    pub token: SecretString,
+}
+
+impl SlackApi {
+    /// A client for `api_url` (https in production; plain http is allowed for local endpoints).
+    pub fn new(api_url: &str) -> anyhow::Result<SlackApi> {
+        let builder = hyper_rustls::HttpsConnectorBuilder::new();
+        let builder = match builder.with_native_roots() {
+            Ok(b) => b,
+            Err(e) => {
+                tracing::warn!(error = %e, "no system TLS certificates found; only http endpoints will work");
+                hyper_rustls::HttpsConnectorBuilder::new().with_tls_config(
+                    rustls_config_without_roots(),
+                )
+            }
+        };
+        let https = builder.https_or_http().enable_http1().enable_http2().build();
+        let connector = SlackClientHyperConnector::with_connector(https)
+            .with_slack_api_url(api_url.trim_end_matches('/'));
+        Ok(SlackApi {
+            client: Arc::new(SlackClient::new(connector)),
+        })
+    }
+
+    async fn post(&self, token: &SecretString, method: &str, body: &Value) -> Result<Value, ApiError> {
+        let token = SlackApiToken::new(token.expose_secret().to_string().into());
+        let session = self.client.open_session(&token);
+        session
+            .http_session_api
+            .http_post(method, body, None)
+            .await
+            .map_err(classify)
+    }
+
+    pub async fn auth_test(&self, token: &SecretString) -> Result<(String, String, String), ApiError> {
+        let r = self.post(token, "auth.test", &json!({})).await?;
+        let s = |k: &str| r[k].as_str().unwrap_or_default().to_string();
+        Ok((s("team_id"), s("team"), s("user_id")))
+    }
+
+    pub async fn user(&self, token: &SecretString, user: &str) -> Result<SlackUser, ApiError> {
+        let token_value = SlackApiToken::new(token.expose_secret().to_string().into());
+        let session = self.client.open_session(&token_value);
+        let r: Value = session
+            .http_session_api
+            .http_get("users.info", &[("user", Some(user))], None)
+            .await
+            .map_err(classify)?;
+        SlackUser::from_json(&r["user"])
+            .ok_or_else(|| ApiError::Permanent("users.info returned no user".into()))
+    }
+
+    /// Opens (or finds) the DM channel with a user.
+    pub async fn open_dm(&self, token: &SecretString, user: &str) -> Result<String, ApiError> {
+        let r = self
+            .post(token, "conversations.open", &json!({ "users": user }))
+            .await?;
+        r["channel"]["id"]
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| ApiError::Transient {
+                reason: "conversations.open returned no channel".into(),
+                retry_after: None,
+            })
+    }
+
+    /// Posts blocks and fallback text; user text is escaped by the renderer, and neither
+    /// `link_names` nor `parse=full` is ever sent.
+    pub async fn post_message(
+        &self,
+        token: &SecretString,
+        channel: &str,
+        message: &Value,
+    ) -> Result<(), ApiError> {
+        let mut body = message.clone();
+        body["channel"] = json!(channel);
+        self.post(token, "chat.postMessage", &body).await.map(drop)
+    }
+
+    pub async fn open_view(&self, token: &SecretString, trigger_id: &str, view: &Value) -> Result<(), ApiError> {
+        self.post(token, "views.open", &json!({ "trigger_id": trigger_id, "view": view }))
+            .await
+            .map(drop)
+    }
+
+    pub async fn publish_home(&self, token: &SecretString, user: &str, view: &Value) -> Result<(), ApiError> {
+        self.post(token, "views.publish", &json!({ "user_id": user, "view": view }))
+            .await
+            .map(drop)
+    }
+
+    /// Answers through a slash command's or an interaction's `response_url`.
+    pub async fn respond(&self, token: &SecretString, response_url: &str, body: &Value) -> Result<(), ApiError> {
+        let url: url::Url = response_url
+            .parse()
+            .map_err(|_| ApiError::Permanent("response_url is not a URL".into()))?;
+        let token = SlackApiToken::new(token.expose_secret().to_string().into());
+        let session = self.client.open_session(&token);
+        session
+            .http_session_api
+            .http_post_uri::<_, Value>(url, body, None)
+            .await
+            .map(drop)
+            .map_err(classify)
+    }
+
+    /// Exchanges an OAuth code for a bot token.
+    pub async fn oauth_access(
+        &self,
+        client_id: &str,
+        client_secret: &SecretString,
+        code: &str,
+        redirect_uri: &str,
+    ) -> Result<Grant, ApiError> {
+        let req = SlackOAuthV2AccessTokenRequest::new(
+            client_id.to_string().into(),
+            client_secret.expose_secret().to_string().into(),
+            code.to_string().into(),
+        )
+        .with_redirect_uri(
+            redirect_uri
+                .parse()
+                .map_err(|_| ApiError::Permanent("PUBLIC_URL does not form a valid URL".into()))?,
+        );
+        let r = self.client.oauth2_access(&req).await.map_err(classify)?;
+        Ok(Grant {
+            team_id: r.team.id.to_string(),
+            team_name: r.team.name.clone().unwrap_or_default(),
+            enterprise_id: None,
+            bot_user_id: r
+                .bot_user_id
+                .map(|u| u.to_string())
+                .ok_or_else(|| ApiError::Permanent("the grant has no bot user".into()))?,
+            scopes: r.scope.to_string(),
+            token: SecretString::from(r.access_token.to_string()),
+        })
+    }
+}
+
+fn rustls_config_without_roots() -> rustls::ClientConfig {
+    rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .expect("ring supports the default protocol versions")
+        .with_root_certificates(rustls::RootCertStore::empty())
+        .with_no_client_auth()
+}

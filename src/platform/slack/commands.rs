@@ -1,0 +1,131 @@
+//! `/align` from Slack: refresh the people involved, run the command (or open its form),
+//! answer within Slack's window, and deliver what the command caused.
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tokio::sync::oneshot;
+use tokio::time::{Instant, timeout_at};
+
+use crate::command;
+use crate::message::{Message, Tone};
+use crate::render::slack as blocks;
+
+use super::{ANSWER_WITHIN, Slack, Team, actor, mentioned_users};
+
+/// The fields of a slash command request that Throughline reads.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SlashCommand {
+    pub team_id: String,
+    pub user_id: String,
+    #[serde(default)]
+    pub user_name: String,
+    #[serde(default)]
+    pub text: String,
+    #[serde(default)]
+    pub response_url: String,
+    #[serde(default)]
+    pub trigger_id: String,
+}
+
+pub fn ephemeral(m: &Message) -> Value {
+    let mut body = blocks::chat_message(m);
+    body["response_type"] = json!("ephemeral");
+    body
+}
+
+pub fn not_installed() -> Value {
+    ephemeral(&Message::new(
+        Tone::Error,
+        "Throughline is not installed in this Slack workspace. Ask an admin to install it.",
+    ))
+}
+
+/// The HTTP answer to a slash command; `None` is a bare acknowledgement.
+pub async fn handle(slack: &Slack, cmd: SlashCommand) -> Option<Value> {
+    let team = match slack.team(&cmd.team_id).await {
+        Ok(Some(t)) => t,
+        Ok(None) => return Some(not_installed()),
+        Err(e) => {
+            tracing::error!(error = ?e, "looking up a Slack team failed");
+            return Some(ephemeral(&internal_error()));
+        }
+    };
+    let (tx, mut rx) = oneshot::channel();
+    let task = {
+        let (slack, team, cmd) = (slack.clone(), team.clone(), cmd.clone());
+        tokio::spawn(async move {
+            let reply = run(&slack, &team, &cmd).await;
+            let _ = tx.send(reply);
+            if changes_model(&cmd.text) {
+                slack.after_change(&team).await;
+            }
+        })
+    };
+    let deadline = Instant::now() + ANSWER_WITHIN;
+    match timeout_at(deadline, &mut rx).await {
+        Ok(Ok(reply)) => {
+            // Deliver what the command caused within the same request when there is time;
+            // otherwise it carries on in the background.
+            let _ = timeout_at(deadline, task).await;
+            reply
+        }
+        Ok(Err(_)) => Some(ephemeral(&internal_error())),
+        Err(_) => {
+            let (slack, url) = (slack.clone(), cmd.response_url.clone());
+            tokio::spawn(async move {
+                if let Ok(Some(reply)) = rx.await
+                    && let Err(e) = slack.api().respond(&team.token, &url, &reply).await
+                {
+                    tracing::warn!(error = %e, "answering through response_url failed");
+                }
+            });
+            None
+        }
+    }
+}
+
+fn internal_error() -> Message {
+    Message::new(
+        Tone::Error,
+        "Something went wrong on our side; nothing was changed. Please try again.",
+    )
+}
+
+fn changes_model(text: &str) -> bool {
+    command::parse(text).is_ok_and(|c| !c.is_read_only())
+}
+
+/// The form that replaces a command typed with no arguments, if there is one.
+fn form_for(text: &str) -> Option<Value> {
+    let words: Vec<String> = text
+        .split_whitespace()
+        .map(str::to_ascii_lowercase)
+        .collect();
+    match words.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+        ["goal", "new"] => Some(blocks::goal_modal()),
+        ["work", "new"] => Some(blocks::work_modal()),
+        _ => None,
+    }
+}
+
+async fn run(slack: &Slack, team: &Team, cmd: &SlashCommand) -> Option<Value> {
+    for user in std::iter::once(cmd.user_id.clone()).chain(mentioned_users(&cmd.text)) {
+        if let Err(e) = slack.sync_person(team, &user).await {
+            tracing::error!(error = ?e, "syncing a Slack user failed");
+        }
+    }
+    if let Some(form) = form_for(&cmd.text) {
+        return match slack.api().open_view(&team.token, &cmd.trigger_id, &form).await {
+            Ok(()) => None,
+            Err(e) => Some(ephemeral(&Message::new(
+                Tone::Error,
+                format!("Could not open the form ({e}). Type the command with its arguments instead; see /align help."),
+            ))),
+        };
+    }
+    let reply = slack
+        .app()
+        .command(team.ws, &actor(&cmd.user_id, &cmd.user_name), &cmd.text)
+        .await;
+    Some(ephemeral(&reply))
+}

@@ -1,0 +1,131 @@
+//! Which Slack teams the bot serves and with which token: one team from the configuration,
+//! or any number installed through OAuth v2 with their tokens encrypted at rest.
+
+use anyhow::Context;
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{ChaCha20Poly1305, Nonce};
+use rand::RngCore;
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::app::App;
+use crate::store::WorkspaceId;
+use crate::store::platform::{self, SlackInstallation};
+
+use super::api::{Grant, SlackApi};
+
+/// A Slack team the bot is installed in.
+#[derive(Clone)]
+pub struct Team {
+    pub ws: WorkspaceId,
+    pub team_id: String,
+    pub token: SecretString,
+}
+
+pub enum Installs {
+    Single(Team),
+    OAuth { key: [u8; 32] },
+}
+
+/// Encrypts a bot token for storage; the team id is bound in as associated data, so a
+/// ciphertext copied to another team's row does not decrypt.
+pub fn seal(key: &[u8; 32], team_id: &str, token: &SecretString) -> (Vec<u8>, Vec<u8>) {
+    let cipher = ChaCha20Poly1305::new(key.into());
+    let mut nonce = [0u8; 12];
+    rand::rngs::OsRng.fill_bytes(&mut nonce);
+    let sealed = cipher
+        .encrypt(
+            Nonce::from_slice(&nonce),
+            Payload {
+                msg: token.expose_secret().as_bytes(),
+                aad: team_id.as_bytes(),
+            },
+        )
+        .expect("encrypting a short token cannot fail");
+    (nonce.to_vec(), sealed)
+}
+
+pub fn open(key: &[u8; 32], team_id: &str, nonce: &[u8], sealed: &[u8]) -> anyhow::Result<SecretString> {
+    anyhow::ensure!(nonce.len() == 12, "stored token nonce has the wrong length");
+    let cipher = ChaCha20Poly1305::new(key.into());
+    let plain = cipher
+        .decrypt(
+            Nonce::from_slice(nonce),
+            Payload {
+                msg: sealed,
+                aad: team_id.as_bytes(),
+            },
+        )
+        .map_err(|_| anyhow::anyhow!("cannot decrypt the bot token of team {team_id}: was SLACK_TOKEN_KEY changed?"))?;
+    Ok(SecretString::from(String::from_utf8(plain).context("stored token is not text")?))
+}
+
+impl Installs {
+    /// The single team of a bot-token configuration, found with `auth.test`.
+    pub async fn single(app: &App, api: &SlackApi, token: SecretString) -> anyhow::Result<Installs> {
+        let (team_id, team_name, _bot) = api
+            .auth_test(&token)
+            .await
+            .context("SLACK_BOT_TOKEN was refused by Slack (auth.test)")?;
+        let ws = app.workspace("slack", &team_id, &team_name).await?;
+        Ok(Installs::Single(Team { ws, team_id, token }))
+    }
+
+    pub async fn team(&self, app: &App, team_id: &str) -> anyhow::Result<Option<Team>> {
+        match self {
+            Installs::Single(t) => Ok((t.team_id == team_id).then(|| t.clone())),
+            Installs::OAuth { key } => {
+                let mut conn = app.store.pool.acquire().await?;
+                let Some(row) = platform::slack_installation(&mut conn, team_id).await? else {
+                    return Ok(None);
+                };
+                let token = open(key, &row.team_id, &row.token_nonce, &row.token_ciphertext)?;
+                Ok(Some(Team {
+                    ws: row.workspace_id,
+                    team_id: row.team_id,
+                    token,
+                }))
+            }
+        }
+    }
+
+    /// Records an OAuth grant: the team becomes (or stays) its own workspace.
+    pub async fn save(&self, app: &App, grant: &Grant) -> anyhow::Result<WorkspaceId> {
+        let Installs::OAuth { key } = self else {
+            anyhow::bail!("this server is configured for one workspace (SLACK_BOT_TOKEN)");
+        };
+        let ws = app.workspace("slack", &grant.team_id, &grant.team_name).await?;
+        let (nonce, sealed) = seal(key, &grant.team_id, &grant.token);
+        let mut conn = app.store.pool.acquire().await?;
+        platform::save_slack_installation(
+            &mut conn,
+            &SlackInstallation {
+                workspace_id: ws,
+                team_id: grant.team_id.clone(),
+                enterprise_id: grant.enterprise_id.clone(),
+                bot_user_id: grant.bot_user_id.clone(),
+                scopes: grant.scopes.clone(),
+                token_nonce: nonce,
+                token_ciphertext: sealed,
+            },
+            app.clock.now(),
+        )
+        .await?;
+        Ok(ws)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_round_trip_only_for_their_team_and_key() {
+        let key = [7u8; 32];
+        let token = SecretString::from("xoxb-1-secret".to_string());
+        let (nonce, sealed) = seal(&key, "T1", &token);
+        assert!(!sealed.windows(6).any(|w| w == b"secret"));
+        assert_eq!(open(&key, "T1", &nonce, &sealed).unwrap().expose_secret(), "xoxb-1-secret");
+        assert!(open(&key, "T2", &nonce, &sealed).is_err());
+        assert!(open(&[8u8; 32], "T1", &nonce, &sealed).is_err());
+    }
+}
