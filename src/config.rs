@@ -157,6 +157,9 @@ impl ServeArgs {
                  SLACK_CLIENT_SECRET and SLACK_TOKEN_KEY (OAuth install)"
             ),
         };
+        if app_token.is_some() {
+            bail!("Socket Mode (SLACK_APP_TOKEN) is not available yet: unset it and use HTTP mode");
+        }
         if app_token.is_none() && signing_secret.is_none() {
             bail!(
                 "SLACK_SIGNING_SECRET is required to verify Slack's requests in HTTP mode \

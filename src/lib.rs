@@ -14,4 +14,5 @@ pub mod notify;
 pub mod platform;
 pub mod render;
 pub mod schedule;
+pub mod serve;
 pub mod store;

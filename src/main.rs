@@ -6,7 +6,8 @@ use clap::{Parser, Subcommand};
 
 use throughline::platform::console::{Console, transcript};
 use throughline::store::Store;
-use throughline::{demo, devdb};
+use throughline::config::ServeArgs;
+use throughline::{demo, devdb, serve};
 
 #[derive(Parser)]
 #[command(
@@ -37,6 +38,8 @@ enum Cmd {
     },
     /// Apply the database migrations to DATABASE_URL.
     Migrate,
+    /// Serve Slack (HTTP or Socket Mode), run the scheduler and deliver notifications.
+    Serve(ServeArgs),
 }
 
 #[tokio::main]
@@ -56,6 +59,7 @@ async fn main() -> anyhow::Result<()> {
             println!("migrations applied");
             Ok(())
         }
+        Cmd::Serve(args) => serve::run(args.validate()?).await,
         Cmd::Demo => {
             with_scratch(
                 "throughline_demo",

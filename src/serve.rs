@@ -1,0 +1,111 @@
+//! `throughline serve`: the HTTP endpoints, the scheduler and the outbox dispatcher in one
+//! process. Any number of these can run against one database: scheduled runs and outbox
+//! claims are safe with replicas.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::get;
+use tokio::sync::Notify;
+
+use crate::app::App;
+use crate::clock::SystemClock;
+use crate::config::Config;
+use crate::notify::{self, Delivery, DeliveryError, Transport};
+use crate::platform::slack::{Slack, SlackTransport};
+use crate::schedule;
+use crate::store::Store;
+
+/// How often the scheduler looks for due sweeps, digests and agendas.
+const TICK_EVERY: Duration = Duration::from_secs(30);
+/// How often the dispatcher looks for retries that came due, when nothing wakes it.
+const DISPATCH_EVERY: Duration = Duration::from_secs(5);
+
+/// Routes each delivery to its platform's transport.
+pub struct Transports {
+    pub slack: Option<SlackTransport>,
+}
+
+impl Transport for Transports {
+    async fn deliver(&self, d: &Delivery) -> Result<(), DeliveryError> {
+        match (d.platform.as_str(), &self.slack) {
+            ("slack", Some(t)) => t.deliver(d).await,
+            (platform, _) => Err(DeliveryError::Permanent(format!(
+                "no transport for platform '{platform}' is configured"
+            ))),
+        }
+    }
+}
+
+pub async fn run(config: Config) -> anyhow::Result<()> {
+    let store = Store::connect(&config.database_url).await?;
+    store.migrate().await?;
+    let app = App {
+        store: store.clone(),
+        clock: Arc::new(SystemClock),
+        new_people_admin: false,
+    };
+    let wake = Arc::new(Notify::new());
+    let slack = match config.slack {
+        Some(c) => Some(Slack::new(app.clone(), c, wake.clone()).await?),
+        None => None,
+    };
+    let mut router = Router::new()
+        .route("/healthz", get(healthz))
+        .with_state(store.clone());
+    if let Some(s) = &slack {
+        router = router.merge(crate::platform::slack::router(s.clone()));
+    }
+    let transports = Transports {
+        slack: slack.as_ref().map(Slack::transport),
+    };
+    tokio::spawn(scheduler(store.clone(), slack.clone(), wake.clone()));
+    tokio::spawn(dispatcher(store, transports, wake));
+    let listener = tokio::net::TcpListener::bind(config.listen).await?;
+    tracing::info!(address = %config.listen, "listening");
+    axum::serve(listener, router)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}
+
+async fn healthz(State(store): State<Store>) -> (StatusCode, &'static str) {
+    match sqlx::query("SELECT 1").execute(&store.pool).await {
+        Ok(_) => (StatusCode::OK, "ok"),
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unreachable"),
+    }
+}
+
+async fn scheduler(store: Store, slack: Option<Slack>, wake: Arc<Notify>) {
+    let mut every = tokio::time::interval(TICK_EVERY);
+    loop {
+        every.tick().await;
+        if let Err(e) = schedule::tick_all(&store, chrono::Utc::now()).await {
+            tracing::error!(error = ?e, "scheduler tick failed");
+        }
+        wake.notify_one();
+        if let Some(s) = &slack
+            && let Err(e) = s.refresh_homes().await
+        {
+            tracing::error!(error = ?e, "refreshing App Homes failed");
+        }
+    }
+}
+
+async fn dispatcher(store: Store, transports: Transports, wake: Arc<Notify>) {
+    loop {
+        match notify::dispatch_pending(&store, &transports, chrono::Utc::now()).await {
+            Ok(r) if r.delivered + r.retried + r.failed > 0 => {
+                tracing::info!(delivered = r.delivered, retried = r.retried, failed = r.failed, "dispatched");
+            }
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = ?e, "dispatching failed"),
+        }
+        let _ = tokio::time::timeout(DISPATCH_EVERY, wake.notified()).await;
+    }
+}

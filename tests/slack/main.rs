@@ -1,0 +1,7 @@
+//! Slack end to end: the real router, signed requests, a fake Slack Web API.
+
+mod fake;
+mod harness;
+
+mod founding;
+mod security;
