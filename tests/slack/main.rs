@@ -3,5 +3,6 @@
 mod fake;
 mod harness;
 
+mod buttons;
 mod founding;
 mod security;
