@@ -4,5 +4,7 @@ mod fake;
 mod harness;
 
 mod buttons;
+mod delivery;
 mod founding;
 mod security;
+mod teams;
