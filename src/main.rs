@@ -4,9 +4,9 @@ use anyhow::Context;
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
 
+use throughline::config::ServeArgs;
 use throughline::platform::console::{Console, transcript};
 use throughline::store::Store;
-use throughline::config::ServeArgs;
 use throughline::{demo, devdb, serve};
 
 #[derive(Parser)]
@@ -39,7 +39,7 @@ enum Cmd {
     /// Apply the database migrations to DATABASE_URL.
     Migrate,
     /// Serve Slack (HTTP or Socket Mode), run the scheduler and deliver notifications.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
 }
 
 #[tokio::main]

@@ -101,7 +101,12 @@ async fn dispatcher(store: Store, transports: Transports, wake: Arc<Notify>) {
     loop {
         match notify::dispatch_pending(&store, &transports, chrono::Utc::now()).await {
             Ok(r) if r.delivered + r.retried + r.failed > 0 => {
-                tracing::info!(delivered = r.delivered, retried = r.retried, failed = r.failed, "dispatched");
+                tracing::info!(
+                    delivered = r.delivered,
+                    retried = r.retried,
+                    failed = r.failed,
+                    "dispatched"
+                );
             }
             Ok(_) => {}
             Err(e) => tracing::error!(error = ?e, "dispatching failed"),

@@ -77,9 +77,17 @@ async fn report_unreachable_channel(
             "choose another channel: /align settings channel #another-channel".into(),
         ],
     );
-    for admin in people::all(conn, ws).await?.iter().filter(|p| p.is_admin && p.active) {
+    for admin in people::all(conn, ws)
+        .await?
+        .iter()
+        .filter(|p| p.is_admin && p.active)
+    {
         let n = outbox::NewNotification {
-            dedupe_key: format!("channel-unreachable:{channel}:{}:{}", now.date_naive(), admin.id),
+            dedupe_key: format!(
+                "channel-unreachable:{channel}:{}:{}",
+                now.date_naive(),
+                admin.id
+            ),
             to: outbox::Recipient::Person(admin.id),
             about: None,
             message: &message,

@@ -108,7 +108,9 @@ fn actions_block(actions: &[Action]) -> Option<Value> {
                     .filter(|o| o.menu.as_deref() == Some(menu))
                     .filter(|o| o.command.len() <= MAX_OPTION_VALUE)
                     .take(100)
-                    .map(|o| json!({ "text": plain(&o.label, MAX_OPTION_TEXT), "value": o.command }))
+                    .map(
+                        |o| json!({ "text": plain(&o.label, MAX_OPTION_TEXT), "value": o.command }),
+                    )
                     .collect();
                 elements.push(json!({
                     "type": "static_select",
@@ -266,28 +268,48 @@ mod tests {
 
     #[test]
     fn user_text_cannot_ping_anyone() {
-        let m = Message::new(Tone::Red, "G-1 \"<!channel> <@U999> & <script>\" turned red")
-            .lines("Why", vec!["<!subteam^S1> asked".into()]);
+        let m = Message::new(
+            Tone::Red,
+            "G-1 \"<!channel> <@U999> & <script>\" turned red",
+        )
+        .lines("Why", vec!["<!subteam^S1> asked".into()]);
         let body = chat_message(&m).to_string();
         assert!(!body.contains("<!channel>"), "{body}");
         assert!(!body.contains("<@U999>"), "{body}");
         assert!(!body.contains("<!subteam"), "{body}");
-        assert!(body.contains("&lt;!channel&gt; &lt;@U999&gt; &amp; &lt;script&gt;"), "{body}");
+        assert!(
+            body.contains("&lt;!channel&gt; &lt;@U999&gt; &amp; &lt;script&gt;"),
+            "{body}"
+        );
     }
 
     #[test]
     fn menus_gather_their_options_and_buttons_carry_their_action() {
         let m = Message::info("W-2 has no home")
-            .menu_item("Link to a goal", "G-1 Cut churn", "/align work link W-2 G-1")
+            .menu_item(
+                "Link to a goal",
+                "G-1 Cut churn",
+                "/align work link W-2 G-1",
+            )
             .menu_item("Link to a goal", "G-2 Grow", "/align work link W-2 G-2")
-            .asking("Blocked", "/align work block W-2", Ask::Text("What blocks it".into()));
+            .asking(
+                "Blocked",
+                "/align work block W-2",
+                Ask::Text("What blocks it".into()),
+            );
         let b = blocks(&m);
         let elements = b.last().unwrap()["elements"].as_array().unwrap().clone();
         assert_eq!(elements.len(), 2);
         assert_eq!(elements[0]["type"], "static_select");
-        assert_eq!(elements[0]["options"][1]["value"], "/align work link W-2 G-2");
+        assert_eq!(
+            elements[0]["options"][1]["value"],
+            "/align work link W-2 G-2"
+        );
         let carried: Action = serde_json::from_str(elements[1]["value"].as_str().unwrap()).unwrap();
-        assert_eq!(carried.with_answer("waiting on legal"), "/align work block W-2 \"waiting on legal\"");
+        assert_eq!(
+            carried.with_answer("waiting on legal"),
+            "/align work block W-2 \"waiting on legal\""
+        );
     }
 
     #[test]

@@ -25,12 +25,13 @@ pub async fn sync_profile(
     p: &Profile,
     now: DateTime<Utc>,
 ) -> anyhow::Result<(PersonId, Option<bool>)> {
-    let before: Option<bool> =
-        sqlx::query_scalar("SELECT active FROM people WHERE workspace_id = $1 AND external_id = $2")
-            .bind(ws)
-            .bind(&p.external_id)
-            .fetch_optional(&mut *conn)
-            .await?;
+    let before: Option<bool> = sqlx::query_scalar(
+        "SELECT active FROM people WHERE workspace_id = $1 AND external_id = $2",
+    )
+    .bind(ws)
+    .bind(&p.external_id)
+    .fetch_optional(&mut *conn)
+    .await?;
     let handle: String = p.handle.chars().take(80).collect();
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO people (workspace_id, external_id, handle, time_zone, is_admin, active,
@@ -44,7 +45,11 @@ pub async fn sync_profile(
     )
     .bind(ws)
     .bind(&p.external_id)
-    .bind(if handle.is_empty() { &p.external_id } else { &handle })
+    .bind(if handle.is_empty() {
+        &p.external_id
+    } else {
+        &handle
+    })
     .bind(&p.time_zone)
     .bind(p.admin)
     .bind(p.active)
@@ -92,7 +97,11 @@ pub async fn first_sight(
 }
 
 /// Forgets a delivery whose handling failed, so the platform's retry is acted on.
-pub async fn forget_sight(conn: &mut Conn, ws: WorkspaceId, delivery_id: &str) -> anyhow::Result<()> {
+pub async fn forget_sight(
+    conn: &mut Conn,
+    ws: WorkspaceId,
+    delivery_id: &str,
+) -> anyhow::Result<()> {
     sqlx::query("DELETE FROM inbound_seen WHERE workspace_id = $1 AND delivery_id = $2")
         .bind(ws)
         .bind(delivery_id)
@@ -229,7 +238,10 @@ pub async fn forget_home(conn: &mut Conn, ws: WorkspaceId, person: PersonId) -> 
 }
 
 /// People who have opened their App Home: the ones whose view is kept fresh.
-pub async fn home_viewers(conn: &mut Conn, ws: WorkspaceId) -> anyhow::Result<Vec<(PersonId, String)>> {
+pub async fn home_viewers(
+    conn: &mut Conn,
+    ws: WorkspaceId,
+) -> anyhow::Result<Vec<(PersonId, String)>> {
     Ok(sqlx::query_as(
         "SELECT p.id, p.external_id FROM home_views h
          JOIN people p ON p.workspace_id = h.workspace_id AND p.id = h.person_id
@@ -241,7 +253,9 @@ pub async fn home_viewers(conn: &mut Conn, ws: WorkspaceId) -> anyhow::Result<Ve
 }
 
 pub async fn slack_team_ids(conn: &mut Conn) -> anyhow::Result<Vec<String>> {
-    Ok(sqlx::query_scalar("SELECT team_id FROM slack_installations ORDER BY workspace_id")
-        .fetch_all(conn)
-        .await?)
+    Ok(
+        sqlx::query_scalar("SELECT team_id FROM slack_installations ORDER BY workspace_id")
+            .fetch_all(conn)
+            .await?,
+    )
 }

@@ -2,7 +2,6 @@ use chrono::Duration;
 
 use crate::fake::Fault;
 use crate::founding::founding;
-use crate::harness::*;
 
 #[tokio::test]
 async fn rate_limits_and_outages_delay_notifications_but_never_lose_or_repeat_them() {
@@ -14,9 +13,13 @@ async fn rate_limits_and_outages_delay_notifications_but_never_lose_or_repeat_th
         Fault::ServerError,
         Fault::NotOk("internal_error"),
     ]);
-    s.slash("UCTO", "work new none \"Critical payment bug\" <@ULEE>").await;
+    s.slash("UCTO", "work new none \"Critical payment bug\" <@ULEE>")
+        .await;
     s.slash("ULEE", "work start W-2").await;
-    assert!(s.fake.unread().is_empty(), "nothing got through the outage yet");
+    assert!(
+        s.fake.unread().is_empty(),
+        "nothing got through the outage yet"
+    );
     // Move on in small steps, dispatching as the background loop would, until all is out.
     for _ in 0..40 {
         s.advance(Duration::seconds(30)).await;
@@ -24,9 +27,15 @@ async fn rate_limits_and_outages_delay_notifications_but_never_lose_or_repeat_th
     s.fake.take_dm("UCTO", &["W-2", "no strategic home"]);
     s.fake.take_dm("UANA", &["G-1", "turned amber"]);
     s.fake.take_dm("ULEE", &["I-1", "turned amber"]);
-    let delivered = s.scalar("SELECT count(*) FROM outbox WHERE state = 'delivered'").await;
+    let delivered = s
+        .scalar("SELECT count(*) FROM outbox WHERE state = 'delivered'")
+        .await;
     assert_eq!(delivered, 3);
-    assert_eq!(s.scalar("SELECT count(*) FROM outbox WHERE state <> 'delivered'").await, 0);
+    assert_eq!(
+        s.scalar("SELECT count(*) FROM outbox WHERE state <> 'delivered'")
+            .await,
+        0
+    );
     // The outage was real: at least one message needed three attempts.
     let attempts = s.scalar("SELECT max(attempts)::bigint FROM outbox").await;
     assert!(attempts >= 3, "{attempts}");
@@ -40,13 +49,25 @@ async fn a_channel_the_bot_cannot_post_to_is_reported_to_the_admins_not_retried_
     s.slash("UADM", "settings channel #gone").await;
     s.fake.fail_posts([Fault::NotOk("channel_not_found")]);
     s.advance(Duration::days(1)).await;
-    let failed = s.text("SELECT state || ':' || last_error FROM outbox WHERE channel = '#gone'").await;
+    let failed = s
+        .text("SELECT state || ':' || last_error FROM outbox WHERE channel = '#gone'")
+        .await;
     assert_eq!(failed, "failed:channel_not_found");
-    s.fake.take_dm("UADM", &["cannot post to #gone", "channel_not_found"]);
-    let posts = s.fake.calls("chat.postMessage").iter().filter(|c| c.body["channel"] == "#gone").count();
+    s.fake
+        .take_dm("UADM", &["cannot post to #gone", "channel_not_found"]);
+    let posts = s
+        .fake
+        .calls("chat.postMessage")
+        .iter()
+        .filter(|c| c.body["channel"] == "#gone")
+        .count();
     s.advance(Duration::hours(1)).await;
     assert_eq!(
-        s.fake.calls("chat.postMessage").iter().filter(|c| c.body["channel"] == "#gone").count(),
+        s.fake
+            .calls("chat.postMessage")
+            .iter()
+            .filter(|c| c.body["channel"] == "#gone")
+            .count(),
         posts,
         "no retry after a permanent failure"
     );
@@ -58,7 +79,10 @@ async fn user_text_is_escaped_everywhere_and_pings_no_one() {
     let s = founding().await;
     let title = "<!channel> <@U999> & <script>";
     let r = s
-        .slash("UANA", &format!("goal new \"{title}\" owner:<@UANA> rank:2 due:2026-11-01"))
+        .slash(
+            "UANA",
+            &format!("goal new \"{title}\" owner:<@UANA> rank:2 due:2026-11-01"),
+        )
         .await;
     let escaped = "&lt;!channel&gt; &lt;@U999&gt; &amp; &lt;script&gt;";
     assert!(r.to_string().contains(escaped), "{r:#}");

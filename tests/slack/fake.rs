@@ -158,7 +158,10 @@ impl Fake {
 
     pub fn assert_nothing_unread(&self) {
         let unread = self.unread();
-        assert!(unread.is_empty(), "messages the test did not expect: {unread:#?}");
+        assert!(
+            unread.is_empty(),
+            "messages the test did not expect: {unread:#?}"
+        );
     }
 }
 
@@ -193,7 +196,9 @@ async fn method(
     let mut inner = s.lock().unwrap();
     inner.calls.push(call.clone());
     match method.as_str() {
-        "auth.test" => ok(json!({ "team_id": team, "team": format!("Team {team}"), "user_id": "UBOT" })),
+        "auth.test" => {
+            ok(json!({ "team_id": team, "team": format!("Team {team}"), "user_id": "UBOT" }))
+        }
         "conversations.open" => {
             let user = body["users"].as_str().unwrap_or_default();
             ok(json!({ "channel": { "id": format!("D{user}") } }))
@@ -205,7 +210,9 @@ async fn method(
                 axum::Json(json!({ "ok": false, "error": "ratelimited" })),
             )
                 .into_response(),
-            Some(Fault::ServerError) => (StatusCode::INTERNAL_SERVER_ERROR, "upstream failure").into_response(),
+            Some(Fault::ServerError) => {
+                (StatusCode::INTERNAL_SERVER_ERROR, "upstream failure").into_response()
+            }
             Some(Fault::NotOk(code)) => not_ok(code),
             None => {
                 inner.unread.push(call);
@@ -217,7 +224,11 @@ async fn method(
     }
 }
 
-async fn users_info(State(s): Shared, headers: HeaderMap, Query(q): Query<HashMap<String, String>>) -> Response {
+async fn users_info(
+    State(s): Shared,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
     let team = team_of(&headers);
     let delay = s.lock().unwrap().users_info_delay;
     if !delay.is_zero() {
@@ -236,7 +247,11 @@ async fn users_info(State(s): Shared, headers: HeaderMap, Query(q): Query<HashMa
     }
 }
 
-async fn oauth_access(State(s): Shared, headers: HeaderMap, Query(q): Query<HashMap<String, String>>) -> Response {
+async fn oauth_access(
+    State(s): Shared,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
     use base64::Engine;
     let expected = format!(
         "Basic {}",

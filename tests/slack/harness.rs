@@ -18,7 +18,7 @@ use throughline::config::{SlackConfig, SlackInstall};
 use throughline::notify;
 use throughline::platform::slack::Slack;
 use throughline::schedule;
-use throughline::store::{Store, WorkspaceId};
+use throughline::store::Store;
 
 use crate::fake::{Fake, token_of};
 
@@ -57,14 +57,22 @@ impl S {
     }
 
     pub async fn with(install: Install) -> S {
-        let server = throughline::devdb::server_url().await.expect("a PostgreSQL server");
+        let server = throughline::devdb::server_url()
+            .await
+            .expect("a PostgreSQL server");
         let db = format!(
             "throughline_slack_{}_{}",
             std::process::id(),
             NEXT.fetch_add(1, Ordering::SeqCst)
         );
-        let options = throughline::devdb::fresh_database(&server, &db).await.expect("a fresh database");
-        let pool = PgPoolOptions::new().max_connections(8).connect_with(options).await.unwrap();
+        let options = throughline::devdb::fresh_database(&server, &db)
+            .await
+            .expect("a fresh database");
+        let pool = PgPoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await
+            .unwrap();
         let store = Store { pool };
         store.migrate().await.unwrap();
         let clock = Arc::new(ManualClock::new(START.parse().unwrap()));
@@ -118,15 +126,17 @@ impl S {
         &self.slack.app().store
     }
 
-    pub async fn ws(&self, team: &str) -> WorkspaceId {
-        self.slack.team(team).await.unwrap().expect("team installed").ws
-    }
-
     /// Sends a body signed now, as Slack would.
-    pub async fn signed_post(&self, path: &str, content_type: &str, body: String) -> (StatusCode, String) {
+    pub async fn signed_post(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: String,
+    ) -> (StatusCode, String) {
         let ts = Utc::now().timestamp();
         let sig = sign(&body, ts);
-        self.raw_post(path, content_type, body, Some((ts.to_string(), sig))).await
+        self.raw_post(path, content_type, body, Some((ts.to_string(), sig)))
+            .await
     }
 
     pub async fn raw_post(
@@ -142,7 +152,9 @@ impl S {
             .header("content-type", content_type)
             .body(body);
         if let Some((ts, sig)) = signature {
-            req = req.header("x-slack-request-timestamp", ts).header("x-slack-signature", sig);
+            req = req
+                .header("x-slack-request-timestamp", ts)
+                .header("x-slack-signature", sig);
         }
         let res = req.send().await.unwrap();
         let status = res.status();
@@ -150,7 +162,11 @@ impl S {
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.http.get(format!("{}{path}", self.base)).send().await.unwrap()
+        self.http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap()
     }
 
     fn trigger(&self) -> String {
@@ -168,7 +184,10 @@ impl S {
             ("user_name", &user.to_lowercase()),
             ("command", "/align"),
             ("text", text),
-            ("response_url", &format!("{}/response/{}", self.fake.url, self.trigger())),
+            (
+                "response_url",
+                &format!("{}/response/{}", self.fake.url, self.trigger()),
+            ),
             ("trigger_id", &self.trigger()),
             ("api_app_id", "A1"),
         ])
@@ -182,7 +201,11 @@ impl S {
             .signed_post("/slack/commands", "application/x-www-form-urlencoded", form)
             .await;
         assert_eq!(status, StatusCode::OK, "{body}");
-        if body.is_empty() { Value::Null } else { serde_json::from_str(&body).unwrap() }
+        if body.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&body).unwrap()
+        }
     }
 
     pub async fn slash(&self, user: &str, text: &str) -> Value {
@@ -191,19 +214,37 @@ impl S {
 
     pub async fn interact(&self, payload: Value) -> (StatusCode, String) {
         let form = serde_urlencoded::to_string([("payload", payload.to_string())]).unwrap();
-        self.signed_post("/slack/interactions", "application/x-www-form-urlencoded", form)
-            .await
+        self.signed_post(
+            "/slack/interactions",
+            "application/x-www-form-urlencoded",
+            form,
+        )
+        .await
     }
 
     /// `user` clicks the button labelled `label` in `message` (as the fake received it).
-    pub async fn click(&self, team: &str, user: &str, message: &Value, label: &str) -> (StatusCode, String) {
-        let button = find_element(message, |e| e["type"] == "button" && e["text"]["text"] == label)
-            .unwrap_or_else(|| panic!("no button {label:?} in {message:#}"));
+    pub async fn click(
+        &self,
+        team: &str,
+        user: &str,
+        message: &Value,
+        label: &str,
+    ) -> (StatusCode, String) {
+        let button = find_element(message, |e| {
+            e["type"] == "button" && e["text"]["text"] == label
+        })
+        .unwrap_or_else(|| panic!("no button {label:?} in {message:#}"));
         self.interact(self.action_payload(team, user, button)).await
     }
 
     /// `user` picks `value` from the menu in `message`.
-    pub async fn choose(&self, team: &str, user: &str, message: &Value, value: &str) -> (StatusCode, String) {
+    pub async fn choose(
+        &self,
+        team: &str,
+        user: &str,
+        message: &Value,
+        value: &str,
+    ) -> (StatusCode, String) {
         let menu = find_element(message, |e| e["type"] == "static_select")
             .unwrap_or_else(|| panic!("no menu in {message:#}"));
         let option = menu["options"]
@@ -256,7 +297,9 @@ impl S {
             "token": "deprecated", "team_id": team, "api_app_id": "A1",
             "type": "event_callback", "event_id": event_id, "event_time": 1, "event": event,
         });
-        self.signed_post("/slack/events", "application/json", body.to_string()).await.0
+        self.signed_post("/slack/events", "application/json", body.to_string())
+            .await
+            .0
     }
 
     /// Moves the clock; every scheduled run that falls due runs at its own time, and
@@ -280,17 +323,25 @@ impl S {
     }
 
     pub async fn scalar(&self, sql: &str) -> i64 {
-        sqlx::query_scalar(sql).fetch_one(&self.store().pool).await.unwrap()
+        sqlx::query_scalar(sql)
+            .fetch_one(&self.store().pool)
+            .await
+            .unwrap()
     }
 
     pub async fn text(&self, sql: &str) -> String {
-        sqlx::query_scalar(sql).fetch_one(&self.store().pool).await.unwrap()
+        sqlx::query_scalar(sql)
+            .fetch_one(&self.store().pool)
+            .await
+            .unwrap()
     }
 
     pub async fn finish(self) {
         self.fake.assert_nothing_unread();
         self.store().pool.close().await;
-        throughline::devdb::drop_database(&self.server, &self.db).await.unwrap();
+        throughline::devdb::drop_database(&self.server, &self.db)
+            .await
+            .unwrap();
     }
 }
 

@@ -6,5 +6,6 @@ mod harness;
 mod buttons;
 mod delivery;
 mod founding;
+mod manifest;
 mod security;
 mod teams;

@@ -14,25 +14,39 @@ async fn unsigned_forged_stale_or_tampered_requests_are_refused_and_change_nothi
     let now = chrono::Utc::now().timestamp();
     let form_ct = "application/x-www-form-urlencoded";
 
-    let (status, _) = s.raw_post("/slack/commands", form_ct, form.clone(), None).await;
+    let (status, _) = s
+        .raw_post("/slack/commands", form_ct, form.clone(), None)
+        .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "missing signature");
 
     let bad = Some((now.to_string(), "v0=0000".to_string()));
-    let (status, _) = s.raw_post("/slack/commands", form_ct, form.clone(), bad).await;
+    let (status, _) = s
+        .raw_post("/slack/commands", form_ct, form.clone(), bad)
+        .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "bad signature");
 
     let stale_ts = now - 6 * 60;
     let stale = Some((stale_ts.to_string(), sign(&form, stale_ts)));
-    let (status, _) = s.raw_post("/slack/commands", form_ct, form.clone(), stale).await;
+    let (status, _) = s
+        .raw_post("/slack/commands", form_ct, form.clone(), stale)
+        .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "stale timestamp");
 
     let signed_for_other_body = Some((now.to_string(), sign(&form, now)));
     let tampered = form.replace("Forged", "Tampered");
-    let (status, _) = s.raw_post("/slack/commands", form_ct, tampered, signed_for_other_body).await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED, "body changed after signing");
+    let (status, _) = s
+        .raw_post("/slack/commands", form_ct, tampered, signed_for_other_body)
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "body changed after signing"
+    );
 
     for path in ["/slack/interactions", "/slack/events"] {
-        let (status, _) = s.raw_post(path, "application/json", "{}".into(), None).await;
+        let (status, _) = s
+            .raw_post(path, "application/json", "{}".into(), None)
+            .await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}");
     }
     assert_eq!(goals(&s).await, 0);
@@ -48,9 +62,15 @@ async fn unsigned_forged_stale_or_tampered_requests_are_refused_and_change_nothi
 #[tokio::test]
 async fn url_verification_echoes_the_challenge() {
     let s = S::new().await;
-    let body = serde_json::json!({ "type": "url_verification", "challenge": "c-123", "token": "t" });
-    let (status, answer) = s.signed_post("/slack/events", "application/json", body.to_string()).await;
+    let body =
+        serde_json::json!({ "type": "url_verification", "challenge": "c-123", "token": "t" });
+    let (status, answer) = s
+        .signed_post("/slack/events", "application/json", body.to_string())
+        .await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(serde_json::from_str::<serde_json::Value>(&answer).unwrap()["challenge"], "c-123");
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&answer).unwrap()["challenge"],
+        "c-123"
+    );
     s.finish().await;
 }

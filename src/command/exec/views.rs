@@ -2,8 +2,8 @@
 
 use crate::command::{CapacityScope, UserError};
 use crate::domain::capacity::{fte, percent};
-use crate::domain::*;
 use crate::domain::health::Assessment;
+use crate::domain::*;
 use crate::engine::digest::{Picture, colour_of, picture};
 use crate::engine::index::Index;
 use crate::message::{Message, Section, Tone};
@@ -267,13 +267,7 @@ pub async fn mine(cx: &mut Ctx<'_>) -> Outcome {
         .goals
         .iter()
         .filter(|g| g.owner_id == me)
-        .map(|g| {
-            with_reasons(
-                &p.assessment,
-                &g.key().to_string(),
-                Index::goal_label(g),
-            )
-        })
+        .map(|g| with_reasons(&p.assessment, &g.key().to_string(), Index::goal_label(g)))
         .collect();
     let leads: Vec<String> = p
         .snap

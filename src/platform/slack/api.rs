@@ -143,12 +143,15 @@ impl SlackApi {
             Ok(b) => b,
             Err(e) => {
                 tracing::warn!(error = %e, "no system TLS certificates found; only http endpoints will work");
-                hyper_rustls::HttpsConnectorBuilder::new().with_tls_config(
-                    rustls_config_without_roots(),
-                )
+                hyper_rustls::HttpsConnectorBuilder::new()
+                    .with_tls_config(rustls_config_without_roots())
             }
         };
-        let https = builder.https_or_http().enable_http1().enable_http2().build();
+        let https = builder
+            .https_or_http()
+            .enable_http1()
+            .enable_http2()
+            .build();
         let connector = SlackClientHyperConnector::with_connector(https)
             .with_slack_api_url(api_url.trim_end_matches('/'));
         Ok(SlackApi {
@@ -156,7 +159,12 @@ impl SlackApi {
         })
     }
 
-    async fn post(&self, token: &SecretString, method: &str, body: &Value) -> Result<Value, ApiError> {
+    async fn post(
+        &self,
+        token: &SecretString,
+        method: &str,
+        body: &Value,
+    ) -> Result<Value, ApiError> {
         let token = SlackApiToken::new(token.expose_secret().to_string().into());
         let session = self.client.open_session(&token);
         session
@@ -166,7 +174,10 @@ impl SlackApi {
             .map_err(classify)
     }
 
-    pub async fn auth_test(&self, token: &SecretString) -> Result<(String, String, String), ApiError> {
+    pub async fn auth_test(
+        &self,
+        token: &SecretString,
+    ) -> Result<(String, String, String), ApiError> {
         let r = self.post(token, "auth.test", &json!({})).await?;
         let s = |k: &str| r[k].as_str().unwrap_or_default().to_string();
         Ok((s("team_id"), s("team"), s("user_id")))
@@ -211,20 +222,43 @@ impl SlackApi {
         self.post(token, "chat.postMessage", &body).await.map(drop)
     }
 
-    pub async fn open_view(&self, token: &SecretString, trigger_id: &str, view: &Value) -> Result<(), ApiError> {
-        self.post(token, "views.open", &json!({ "trigger_id": trigger_id, "view": view }))
-            .await
-            .map(drop)
+    pub async fn open_view(
+        &self,
+        token: &SecretString,
+        trigger_id: &str,
+        view: &Value,
+    ) -> Result<(), ApiError> {
+        self.post(
+            token,
+            "views.open",
+            &json!({ "trigger_id": trigger_id, "view": view }),
+        )
+        .await
+        .map(drop)
     }
 
-    pub async fn publish_home(&self, token: &SecretString, user: &str, view: &Value) -> Result<(), ApiError> {
-        self.post(token, "views.publish", &json!({ "user_id": user, "view": view }))
-            .await
-            .map(drop)
+    pub async fn publish_home(
+        &self,
+        token: &SecretString,
+        user: &str,
+        view: &Value,
+    ) -> Result<(), ApiError> {
+        self.post(
+            token,
+            "views.publish",
+            &json!({ "user_id": user, "view": view }),
+        )
+        .await
+        .map(drop)
     }
 
     /// Answers through a slash command's or an interaction's `response_url`.
-    pub async fn respond(&self, token: &SecretString, response_url: &str, body: &Value) -> Result<(), ApiError> {
+    pub async fn respond(
+        &self,
+        token: &SecretString,
+        response_url: &str,
+        body: &Value,
+    ) -> Result<(), ApiError> {
         let url: url::Url = response_url
             .parse()
             .map_err(|_| ApiError::Permanent("response_url is not a URL".into()))?;

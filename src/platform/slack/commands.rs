@@ -101,7 +101,12 @@ fn form_for(text: &str) -> Option<Value> {
         .split_whitespace()
         .map(str::to_ascii_lowercase)
         .collect();
-    match words.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+    match words
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
         ["goal", "new"] => Some(blocks::goal_modal()),
         ["work", "new"] => Some(blocks::work_modal()),
         _ => None,
@@ -115,11 +120,17 @@ async fn run(slack: &Slack, team: &Team, cmd: &SlashCommand) -> Option<Value> {
         }
     }
     if let Some(form) = form_for(&cmd.text) {
-        return match slack.api().open_view(&team.token, &cmd.trigger_id, &form).await {
+        return match slack
+            .api()
+            .open_view(&team.token, &cmd.trigger_id, &form)
+            .await
+        {
             Ok(()) => None,
             Err(e) => Some(ephemeral(&Message::new(
                 Tone::Error,
-                format!("Could not open the form ({e}). Type the command with its arguments instead; see /align help."),
+                format!(
+                    "Could not open the form ({e}). Type the command with its arguments instead; see /align help."
+                ),
             ))),
         };
     }

@@ -16,7 +16,8 @@ pub async fn publish(slack: &Slack, team: &Team, user_id: &str) -> anyhow::Resul
     let digest = hex(&Sha256::digest(view.to_string().as_bytes()));
     let now = app.clock.now();
     let mut conn = app.store.pool.acquire().await?;
-    let person = crate::store::people::upsert(&mut conn, team.ws, user_id, user_id, false, now).await?;
+    let person =
+        crate::store::people::upsert(&mut conn, team.ws, user_id, user_id, false, now).await?;
     if !platform::home_changed(&mut conn, team.ws, person.id, &digest, now).await? {
         return Ok(());
     }

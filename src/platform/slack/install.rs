@@ -44,7 +44,12 @@ pub fn seal(key: &[u8; 32], team_id: &str, token: &SecretString) -> (Vec<u8>, Ve
     (nonce.to_vec(), sealed)
 }
 
-pub fn open(key: &[u8; 32], team_id: &str, nonce: &[u8], sealed: &[u8]) -> anyhow::Result<SecretString> {
+pub fn open(
+    key: &[u8; 32],
+    team_id: &str,
+    nonce: &[u8],
+    sealed: &[u8],
+) -> anyhow::Result<SecretString> {
     anyhow::ensure!(nonce.len() == 12, "stored token nonce has the wrong length");
     let cipher = ChaCha20Poly1305::new(key.into());
     let plain = cipher
@@ -55,13 +60,23 @@ pub fn open(key: &[u8; 32], team_id: &str, nonce: &[u8], sealed: &[u8]) -> anyho
                 aad: team_id.as_bytes(),
             },
         )
-        .map_err(|_| anyhow::anyhow!("cannot decrypt the bot token of team {team_id}: was SLACK_TOKEN_KEY changed?"))?;
-    Ok(SecretString::from(String::from_utf8(plain).context("stored token is not text")?))
+        .map_err(|_| {
+            anyhow::anyhow!(
+                "cannot decrypt the bot token of team {team_id}: was SLACK_TOKEN_KEY changed?"
+            )
+        })?;
+    Ok(SecretString::from(
+        String::from_utf8(plain).context("stored token is not text")?,
+    ))
 }
 
 impl Installs {
     /// The single team of a bot-token configuration, found with `auth.test`.
-    pub async fn single(app: &App, api: &SlackApi, token: SecretString) -> anyhow::Result<Installs> {
+    pub async fn single(
+        app: &App,
+        api: &SlackApi,
+        token: SecretString,
+    ) -> anyhow::Result<Installs> {
         let (team_id, team_name, _bot) = api
             .auth_test(&token)
             .await
@@ -93,7 +108,9 @@ impl Installs {
         let Installs::OAuth { key } = self else {
             anyhow::bail!("this server is configured for one workspace (SLACK_BOT_TOKEN)");
         };
-        let ws = app.workspace("slack", &grant.team_id, &grant.team_name).await?;
+        let ws = app
+            .workspace("slack", &grant.team_id, &grant.team_name)
+            .await?;
         let (nonce, sealed) = seal(key, &grant.team_id, &grant.token);
         let mut conn = app.store.pool.acquire().await?;
         platform::save_slack_installation(
@@ -124,7 +141,10 @@ mod tests {
         let token = SecretString::from("xoxb-1-secret".to_string());
         let (nonce, sealed) = seal(&key, "T1", &token);
         assert!(!sealed.windows(6).any(|w| w == b"secret"));
-        assert_eq!(open(&key, "T1", &nonce, &sealed).unwrap().expose_secret(), "xoxb-1-secret");
+        assert_eq!(
+            open(&key, "T1", &nonce, &sealed).unwrap().expose_secret(),
+            "xoxb-1-secret"
+        );
         assert!(open(&key, "T2", &nonce, &sealed).is_err());
         assert!(open(&[8u8; 32], "T1", &nonce, &sealed).is_err());
     }

@@ -15,7 +15,10 @@ use super::{ANSWER_WITHIN, Slack, Team, actor};
 
 /// The HTTP answer to an interaction; `None` is a bare acknowledgement.
 pub async fn handle(slack: &Slack, payload: Value) -> Option<Value> {
-    let team_id = payload["team"]["id"].as_str().unwrap_or_default().to_string();
+    let team_id = payload["team"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     let team = match slack.team(&team_id).await {
         Ok(Some(t)) => t,
         Ok(None) => return None,
@@ -92,14 +95,16 @@ async fn block_action(slack: &Slack, team: &Team, payload: &Value) {
     let action = &payload["actions"][0];
     let response_url = payload["response_url"].as_str().unwrap_or_default();
     let chosen: Option<Action> = match action["type"].as_str() {
-        Some("static_select") => action["selected_option"]["value"]
-            .as_str()
-            .map(|command| Action {
-                label: String::new(),
-                command: command.to_string(),
-                ask: Ask::Nothing,
-                menu: None,
-            }),
+        Some("static_select") => {
+            action["selected_option"]["value"]
+                .as_str()
+                .map(|command| Action {
+                    label: String::new(),
+                    command: command.to_string(),
+                    ask: Ask::Nothing,
+                    menu: None,
+                })
+        }
         _ => action["value"]
             .as_str()
             .and_then(|v| serde_json::from_str(v).ok()),
@@ -184,7 +189,13 @@ fn form_command(payload: &Value) -> Option<(String, &'static [(&'static str, &'s
             }
             Some((
                 c,
-                &[("owner", "owner"), ("rank", "rank"), ("date", "due"), ("due", "due"), ("", "title")],
+                &[
+                    ("owner", "owner"),
+                    ("rank", "rank"),
+                    ("date", "due"),
+                    ("due", "due"),
+                    ("", "title"),
+                ],
             ))
         }
         "work_new" => {
@@ -196,7 +207,12 @@ fn form_command(payload: &Value) -> Option<(String, &'static [(&'static str, &'s
             }
             Some((
                 c,
-                &[("assignee", "assignee"), ("person", "assignee"), ("title", "title"), ("", "home")],
+                &[
+                    ("assignee", "assignee"),
+                    ("person", "assignee"),
+                    ("title", "title"),
+                    ("", "home"),
+                ],
             ))
         }
         _ => None,
@@ -235,4 +251,3 @@ async fn view_submission(slack: &Slack, team: &Team, payload: &Value) -> Value {
     }
     json!({ "response_action": "update", "view": blocks::result_modal(&reply) })
 }
-

@@ -22,7 +22,7 @@ use tokio::sync::Notify;
 
 pub use api::{ApiError, SlackApi, SlackUser};
 pub use install::{Installs, Team};
-pub use routes::{BOT_SCOPES, ROUTES, router};
+pub use routes::{BOT_SCOPES, EVENTS, ROUTES, router};
 pub use transport::SlackTransport;
 
 use crate::app::{Actor, App};
@@ -62,7 +62,9 @@ impl Slack {
             SlackInstall::OAuth { token_key, .. } => Installs::OAuth { key: *token_key },
         };
         let verifier = config.signing_secret.as_ref().map(|s| {
-            SlackEventSignatureVerifier::new(&SlackSigningSecret::new(s.expose_secret().to_string()))
+            SlackEventSignatureVerifier::new(&SlackSigningSecret::new(
+                s.expose_secret().to_string(),
+            ))
         });
         Ok(Slack {
             inner: Arc::new(Inner {
@@ -131,7 +133,11 @@ impl Slack {
     pub async fn apply_profile(&self, team: &Team, u: &SlackUser) -> anyhow::Result<()> {
         let profile = Profile {
             external_id: u.id.clone(),
-            handle: if u.name.is_empty() { u.id.clone() } else { u.name.clone() },
+            handle: if u.name.is_empty() {
+                u.id.clone()
+            } else {
+                u.name.clone()
+            },
             time_zone: u.time_zone.clone(),
             admin: u.admin,
             active: !u.deleted,
@@ -181,7 +187,11 @@ impl Slack {
 fn actor(user_id: &str, name: &str) -> Actor {
     Actor {
         external_id: user_id.to_string(),
-        handle: if name.is_empty() { user_id.to_string() } else { name.to_string() },
+        handle: if name.is_empty() {
+            user_id.to_string()
+        } else {
+            name.to_string()
+        },
     }
 }
 
@@ -197,7 +207,10 @@ fn mentioned_users(text: &str) -> Vec<String> {
         rest = &rest[start + 2..];
         let end = rest.find(['>', '|']).unwrap_or(rest.len());
         let id = &rest[..end];
-        if !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric()) && !out.iter().any(|o| o == id) {
+        if !id.is_empty()
+            && id.chars().all(|c| c.is_ascii_alphanumeric())
+            && !out.iter().any(|o| o == id)
+        {
             out.push(id.to_string());
         }
     }

@@ -26,6 +26,9 @@ pub const ROUTES: &[&str] = &[
     "/slack/oauth/callback",
 ];
 
+/// The events `events.rs` acts on (the manifest subscribes to exactly these).
+pub const EVENTS: &[&str] = &["app_home_opened", "team_join", "user_change"];
+
 /// The bot scopes the code uses: `commands` for /align, `chat:write` and `chat:write.public`
 /// for DMs and the leadership channel, `im:write` for `conversations.open`, `users:read`
 /// for `users.info`.
@@ -94,7 +97,11 @@ async fn event(State(slack): State<Slack>, body: Bytes) -> Response {
 }
 
 fn page(status: StatusCode, title: &str, text: &str) -> Response {
-    let escape = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    let escape = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
     (
         status,
         Html(format!(
@@ -132,11 +139,22 @@ async fn install(State(slack): State<Slack>) -> Response {
     let app = slack.app();
     let issued = async {
         let mut conn = app.store.pool.acquire().await?;
-        platform::issue_state(&mut conn, "slack", &state, app.clock.now(), chrono::Duration::minutes(10)).await
+        platform::issue_state(
+            &mut conn,
+            "slack",
+            &state,
+            app.clock.now(),
+            chrono::Duration::minutes(10),
+        )
+        .await
     };
     if let Err(e) = issued.await {
         tracing::error!(error = ?e, "issuing an OAuth state failed");
-        return page(StatusCode::SERVICE_UNAVAILABLE, "Try again", "The server could not start the install.");
+        return page(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Try again",
+            "The server could not start the install.",
+        );
     }
     let url = url::Url::parse_with_params(
         &slack.config().authorize_url,
@@ -144,12 +162,19 @@ async fn install(State(slack): State<Slack>) -> Response {
             ("client_id", client_id),
             ("scope", &BOT_SCOPES.join(",")),
             ("state", &state),
-            ("redirect_uri", &format!("{public_url}/slack/oauth/callback")),
+            (
+                "redirect_uri",
+                &format!("{public_url}/slack/oauth/callback"),
+            ),
         ],
     );
     match url {
         Ok(u) => Redirect::to(u.as_str()).into_response(),
-        Err(_) => page(StatusCode::INTERNAL_SERVER_ERROR, "Misconfigured", "SLACK_AUTHORIZE_URL is not a URL."),
+        Err(_) => page(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Misconfigured",
+            "SLACK_AUTHORIZE_URL is not a URL.",
+        ),
     }
 }
 
@@ -162,13 +187,25 @@ struct Callback {
 
 async fn oauth_callback(State(slack): State<Slack>, Query(q): Query<Callback>) -> Response {
     let Some((client_id, public_url)) = oauth_settings(&slack) else {
-        return page(StatusCode::NOT_FOUND, "Not available", "OAuth install is not configured.");
+        return page(
+            StatusCode::NOT_FOUND,
+            "Not available",
+            "OAuth install is not configured.",
+        );
     };
     if let Some(e) = q.error {
-        return page(StatusCode::OK, "Install cancelled", &format!("Slack said: {e}. Nothing was installed."));
+        return page(
+            StatusCode::OK,
+            "Install cancelled",
+            &format!("Slack said: {e}. Nothing was installed."),
+        );
     }
     let (Some(code), Some(state)) = (q.code, q.state) else {
-        return page(StatusCode::BAD_REQUEST, "Bad request", "The callback is missing its code or state.");
+        return page(
+            StatusCode::BAD_REQUEST,
+            "Bad request",
+            "The callback is missing its code or state.",
+        );
     };
     let app = slack.app();
     let consumed = async {
@@ -186,29 +223,48 @@ async fn oauth_callback(State(slack): State<Slack>, Query(q): Query<Callback>) -
         }
         Err(e) => {
             tracing::error!(error = ?e, "consuming an OAuth state failed");
-            return page(StatusCode::SERVICE_UNAVAILABLE, "Try again", "The server could not finish the install.");
+            return page(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Try again",
+                "The server could not finish the install.",
+            );
         }
     }
     let SlackInstall::OAuth { client_secret, .. } = &slack.config().install else {
         unreachable!("checked by oauth_settings");
     };
     let redirect = format!("{public_url}/slack/oauth/callback");
-    let grant = match slack.api().oauth_access(client_id, client_secret, &code, &redirect).await {
+    let grant = match slack
+        .api()
+        .oauth_access(client_id, client_secret, &code, &redirect)
+        .await
+    {
         Ok(g) => g,
         Err(e) => {
             tracing::warn!(error = %e, "oauth.v2.access failed");
-            return page(StatusCode::BAD_GATEWAY, "Install failed", &format!("Slack refused the install: {e}."));
+            return page(
+                StatusCode::BAD_GATEWAY,
+                "Install failed",
+                &format!("Slack refused the install: {e}."),
+            );
         }
     };
     match slack.installs().save(app, &grant).await {
         Ok(_) => page(
             StatusCode::OK,
             "Throughline is installed",
-            &format!("Throughline now serves {}. Type /align help in Slack to begin.", grant.team_name),
+            &format!(
+                "Throughline now serves {}. Type /align help in Slack to begin.",
+                grant.team_name
+            ),
         ),
         Err(e) => {
             tracing::error!(error = ?e, "saving an installation failed");
-            page(StatusCode::SERVICE_UNAVAILABLE, "Try again", "The server could not save the install.")
+            page(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Try again",
+                "The server could not save the install.",
+            )
         }
     }
 }

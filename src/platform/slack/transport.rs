@@ -60,7 +60,10 @@ impl SlackTransport {
             .until_key_ready(&format!("{}:{channel}", team.team_id))
             .await;
         let body = blocks::chat_message(&d.message);
-        self.slack.api().post_message(&team.token, &channel, &body).await
+        self.slack
+            .api()
+            .post_message(&team.token, &channel, &body)
+            .await
     }
 }
 
@@ -97,8 +100,7 @@ impl Transport for SlackTransport {
                 retry_after,
             } => DeliveryError::Transient {
                 reason,
-                retry_after: retry_after
-                    .and_then(|r| Duration::from_std(r).ok()),
+                retry_after: retry_after.and_then(|r| Duration::from_std(r).ok()),
             },
             ApiError::Permanent(reason) => DeliveryError::Permanent(reason),
         })

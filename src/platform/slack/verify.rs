@@ -15,7 +15,11 @@ const MAX_BODY: usize = 1 << 20;
 
 pub async fn signed(State(slack): State<Slack>, req: Request, next: Next) -> Response {
     let Some(verifier) = slack.verifier() else {
-        return (StatusCode::NOT_FOUND, "HTTP endpoints are off in Socket Mode").into_response();
+        return (
+            StatusCode::NOT_FOUND,
+            "HTTP endpoints are off in Socket Mode",
+        )
+            .into_response();
     };
     let (parts, body) = req.into_parts();
     let header = |name: &str| {
@@ -41,7 +45,8 @@ pub async fn signed(State(slack): State<Slack>, req: Request, next: Next) -> Res
         tracing::warn!(error = %e, "rejected a Slack request");
         return reject("invalid signature or stale timestamp");
     }
-    next.run(Request::from_parts(parts, Body::from(bytes))).await
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
 }
 
 fn reject(why: &'static str) -> Response {
