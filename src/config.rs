@@ -160,11 +160,8 @@ impl ServeArgs {
         if app_token.is_some() {
             bail!("Socket Mode (SLACK_APP_TOKEN) is not available yet: unset it and use HTTP mode");
         }
-        if app_token.is_none() && signing_secret.is_none() {
-            bail!(
-                "SLACK_SIGNING_SECRET is required to verify Slack's requests in HTTP mode \
-                 (or set SLACK_APP_TOKEN to use Socket Mode)"
-            );
+        if signing_secret.is_none() {
+            bail!("SLACK_SIGNING_SECRET is required to verify Slack's requests");
         }
         Ok(Some(SlackConfig {
             signing_secret,
