@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 
 use anyhow::{Context, bail};
 use base64::Engine;
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 
 /// What the operator sets. Values that are secrets are never printed (`hide_env_values`).
 #[derive(clap::Args)]
@@ -133,7 +133,7 @@ impl ServeArgs {
                 if public_url.is_none() {
                     missing.push("PUBLIC_URL");
                 }
-                if signing_secret.is_none() {
+                if signing_secret.is_none() && app_token.is_none() {
                     missing.push("SLACK_SIGNING_SECRET");
                 }
                 if !missing.is_empty() {
@@ -157,11 +157,19 @@ impl ServeArgs {
                  SLACK_CLIENT_SECRET and SLACK_TOKEN_KEY (OAuth install)"
             ),
         };
-        if app_token.is_some() {
-            bail!("Socket Mode (SLACK_APP_TOKEN) is not available yet: unset it and use HTTP mode");
+        if let Some(t) = &app_token
+            && !t.expose_secret().starts_with("xapp-")
+        {
+            bail!(
+                "SLACK_APP_TOKEN must be an app-level token (xapp-…, scope connections:write), \
+                 not a bot or user token"
+            );
         }
-        if signing_secret.is_none() {
-            bail!("SLACK_SIGNING_SECRET is required to verify Slack's requests");
+        if signing_secret.is_none() && app_token.is_none() {
+            bail!(
+                "SLACK_SIGNING_SECRET is required to verify Slack's requests \
+                 (or set SLACK_APP_TOKEN to use Socket Mode)"
+            );
         }
         Ok(Some(SlackConfig {
             signing_secret,
@@ -184,4 +192,56 @@ pub fn token_key(text: &str) -> anyhow::Result<[u8; 32]> {
             b.len()
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        serve: super::ServeArgs,
+    }
+
+    fn validate(args: &[&str]) -> Result<super::Config, String> {
+        let mut argv = vec!["throughline", "--database-url", "postgres://db"];
+        argv.extend_from_slice(args);
+        Cli::try_parse_from(argv)
+            .map_err(|e| e.to_string())?
+            .serve
+            .validate()
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn socket_mode_needs_an_app_token_and_no_signing_secret() {
+        let config = validate(&[
+            "--slack-bot-token",
+            "xoxb-1",
+            "--slack-app-token",
+            "xapp-1-A",
+        ])
+        .expect("a complete Socket Mode configuration");
+        assert!(config.slack.unwrap().app_token.is_some());
+
+        let err = validate(&["--slack-bot-token", "xoxb-1", "--slack-app-token", "xoxb-2"])
+            .err()
+            .unwrap();
+        assert!(err.contains("app-level token (xapp-"), "{err}");
+    }
+
+    #[test]
+    fn http_mode_without_a_signing_secret_is_refused_by_name() {
+        let err = validate(&["--slack-bot-token", "xoxb-1"]).err().unwrap();
+        assert!(err.contains("SLACK_SIGNING_SECRET"), "{err}");
+        let err = validate(&["--slack-client-id", "1.2", "--slack-app-token", "xapp-1"])
+            .err()
+            .unwrap();
+        assert!(
+            err.contains("SLACK_CLIENT_SECRET, SLACK_TOKEN_KEY, PUBLIC_URL")
+                && !err.contains("SLACK_SIGNING_SECRET"),
+            "{err}"
+        );
+    }
 }

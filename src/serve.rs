@@ -62,6 +62,11 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let transports = Transports {
         slack: slack.as_ref().map(Slack::transport),
     };
+    if let Some(s) = &slack
+        && let Some(token) = s.config().app_token.clone()
+    {
+        tokio::spawn(crate::platform::slack::socket_mode(s.clone(), token));
+    }
     tokio::spawn(scheduler(store.clone(), slack.clone(), wake.clone()));
     tokio::spawn(dispatcher(store, transports, wake));
     let listener = tokio::net::TcpListener::bind(config.listen).await?;

@@ -203,6 +203,16 @@ pub async fn slack_installation(
     .await?)
 }
 
+/// Forgets a team's bot token (the app was uninstalled); its goals and work stay, ready for
+/// a reinstall.
+pub async fn forget_slack_installation(conn: &mut Conn, team_id: &str) -> anyhow::Result<bool> {
+    let done = sqlx::query("DELETE FROM slack_installations WHERE team_id = $1")
+        .bind(team_id)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
 /// Stores the digest of a person's App Home; false when it is unchanged (nothing to publish).
 pub async fn home_changed(
     conn: &mut Conn,

@@ -37,6 +37,8 @@ struct Inner {
     users_info_delay: Duration,
     /// OAuth codes → team id.
     codes: HashMap<String, String>,
+    /// Where `apps.connections.open` sends Socket Mode clients.
+    socket_url: Option<String>,
 }
 
 #[derive(Clone)]
@@ -44,6 +46,9 @@ pub struct Fake {
     inner: Arc<Mutex<Inner>>,
     pub url: String,
 }
+
+/// The app-level token Socket Mode tests configure.
+pub const APP_TOKEN: &str = "xapp-1-A1-test";
 
 pub fn token_of(team: &str) -> String {
     format!("xoxb-{team}")
@@ -99,6 +104,10 @@ impl Fake {
 
     pub fn oauth_code(&self, code: &str, team: &str) {
         self.lock().codes.insert(code.into(), team.into());
+    }
+
+    pub fn serve_socket_mode_at(&self, url: &str) {
+        self.lock().socket_url = Some(url.to_string());
     }
 
     pub fn fail_posts(&self, faults: impl IntoIterator<Item = Fault>) {
@@ -183,6 +192,9 @@ async fn method(
     headers: HeaderMap,
     body: String,
 ) -> Response {
+    if method == "apps.connections.open" {
+        return connections_open(&s, &headers);
+    }
     let team = team_of(&headers);
     if team.is_empty() {
         return not_ok("not_authed");
@@ -221,6 +233,22 @@ async fn method(
         },
         "views.open" | "views.publish" => ok(json!({ "view": body["view"] })),
         _ => not_ok("unknown_method"),
+    }
+}
+
+/// Socket Mode's handshake: only the app-level token may open a connection.
+fn connections_open(s: &Arc<Mutex<Inner>>, headers: &HeaderMap) -> Response {
+    let auth = headers.get("authorization").and_then(|v| v.to_str().ok());
+    let mut inner = s.lock().unwrap();
+    inner.calls.push(Call {
+        method: "apps.connections.open".into(),
+        team: String::new(),
+        body: json!({ "authorization": auth }),
+    });
+    match (auth, &inner.socket_url) {
+        (Some(a), Some(url)) if a == format!("Bearer {APP_TOKEN}") => ok(json!({ "url": url })),
+        (Some(a), _) if a.starts_with("Bearer xoxb-") => not_ok("not_allowed_token_type"),
+        _ => not_ok("invalid_auth"),
     }
 }
 

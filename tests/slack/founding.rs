@@ -9,7 +9,10 @@ fn text(v: &Value) -> String {
 
 /// Ana owns G-1 with I-1 led by Lee, who is doing W-1; typed in Slack.
 pub async fn founding() -> S {
-    let s = S::new().await;
+    founding_in(S::new().await).await
+}
+
+pub async fn founding_in(s: S) -> S {
     for (id, name) in [
         ("UANA", "ana"),
         ("ULEE", "lee"),

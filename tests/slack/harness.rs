@@ -20,7 +20,8 @@ use throughline::platform::slack::Slack;
 use throughline::schedule;
 use throughline::store::Store;
 
-use crate::fake::{Fake, token_of};
+use crate::fake::{APP_TOKEN, Fake, token_of};
+use crate::fake_socket::Link;
 
 pub const SECRET: &str = "test-signing-secret";
 static NEXT: AtomicUsize = AtomicUsize::new(0);
@@ -29,6 +30,8 @@ pub const START: &str = "2026-11-19T09:30:00Z";
 
 pub struct S {
     pub fake: Fake,
+    /// Slack's end of the Socket Mode connection, when the bot runs in Socket Mode.
+    pub link: Option<Link>,
     pub slack: Slack,
     pub base: String,
     pub clock: Arc<ManualClock>,
@@ -57,6 +60,18 @@ impl S {
     }
 
     pub async fn with(install: Install) -> S {
+        Self::build(install, false).await
+    }
+
+    /// One team in Socket Mode: no signing secret, an app-level token, a connection dialled
+    /// out to the fake.
+    pub async fn socket() -> S {
+        let s = Self::build(Install::Single, true).await;
+        s.link().wait_for_connection(1).await;
+        s
+    }
+
+    async fn build(install: Install, socket_mode: bool) -> S {
         let server = throughline::devdb::server_url()
             .await
             .expect("a PostgreSQL server");
@@ -95,10 +110,17 @@ impl S {
                 public_url: base.clone(),
             },
         };
+        let link = if socket_mode {
+            let link = Link::start().await;
+            fake.serve_socket_mode_at(&link.url);
+            Some(link)
+        } else {
+            None
+        };
         let config = SlackConfig {
             signing_secret: Some(SecretString::from(SECRET.to_string())),
             install,
-            app_token: None,
+            app_token: socket_mode.then(|| SecretString::from(APP_TOKEN.to_string())),
             api_url: fake.api_url(),
             authorize_url: format!("{}/oauth/v2/authorize", fake.url),
         };
@@ -107,8 +129,15 @@ impl S {
             .expect("the Slack adapter starts");
         let router = throughline::platform::slack::router(slack.clone());
         tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        if let Some(token) = slack.config().app_token.clone() {
+            tokio::spawn(throughline::platform::slack::socket_mode(
+                slack.clone(),
+                token,
+            ));
+        }
         S {
             fake,
+            link,
             slack,
             base,
             clock,
@@ -120,6 +149,10 @@ impl S {
             db,
             triggers: AtomicUsize::new(0),
         }
+    }
+
+    pub fn link(&self) -> &Link {
+        self.link.as_ref().expect("the bot runs in Socket Mode")
     }
 
     pub fn store(&self) -> &Store {
@@ -173,29 +206,41 @@ impl S {
         format!("trigger-{}", self.triggers.fetch_add(1, Ordering::SeqCst))
     }
 
-    pub fn slash_form(&self, team: &str, user: &str, text: &str) -> String {
-        serde_urlencoded::to_string([
-            ("token", "deprecated"),
-            ("team_id", team),
-            ("team_domain", "acme"),
-            ("channel_id", "C1"),
-            ("channel_name", "general"),
-            ("user_id", user),
-            ("user_name", &user.to_lowercase()),
-            ("command", "/align"),
-            ("text", text),
+    /// A slash command's fields, as Slack sends them (a form over HTTP, JSON in Socket Mode).
+    pub fn slash_fields(&self, team: &str, user: &str, text: &str) -> Vec<(&'static str, String)> {
+        vec![
+            ("token", "deprecated".into()),
+            ("team_id", team.into()),
+            ("team_domain", "acme".into()),
+            ("channel_id", "C1".into()),
+            ("channel_name", "general".into()),
+            ("user_id", user.into()),
+            ("user_name", user.to_lowercase()),
+            ("command", "/align".into()),
+            ("text", text.into()),
             (
                 "response_url",
-                &format!("{}/response/{}", self.fake.url, self.trigger()),
+                format!("{}/response/{}", self.fake.url, self.trigger()),
             ),
-            ("trigger_id", &self.trigger()),
-            ("api_app_id", "A1"),
-        ])
-        .unwrap()
+            ("trigger_id", self.trigger()),
+            ("api_app_id", "A1".into()),
+        ]
+    }
+
+    pub fn slash_form(&self, team: &str, user: &str, text: &str) -> String {
+        serde_urlencoded::to_string(self.slash_fields(team, user, text)).unwrap()
     }
 
     /// `user` types `/align text` in `team`; returns the HTTP answer (Null for a bare ack).
     pub async fn slash_in(&self, team: &str, user: &str, text: &str) -> Value {
+        if let Some(link) = &self.link {
+            let fields = self.slash_fields(team, user, text);
+            let payload = fields.into_iter().map(|(k, v)| (k.to_string(), json!(v)));
+            let ack = self
+                .over_socket(link, "slash_commands", payload.collect(), true)
+                .await;
+            return ack.get("payload").cloned().unwrap_or(Value::Null);
+        }
         let form = self.slash_form(team, user, text);
         let (status, body) = self
             .signed_post("/slack/commands", "application/x-www-form-urlencoded", form)
@@ -212,7 +257,30 @@ impl S {
         self.slash_in("T1", user, text).await
     }
 
+    /// Sends an envelope over the Socket Mode connection and waits for its acknowledgement.
+    pub async fn over_socket(
+        &self,
+        link: &Link,
+        kind: &str,
+        payload: Value,
+        accepts_response: bool,
+    ) -> Value {
+        let id = format!("envelope-{}", self.trigger());
+        link.envelope(&id, kind, payload, accepts_response);
+        link.ack(&id).await
+    }
+
+    /// An interaction payload, posted (HTTP mode) or sent in an envelope (Socket Mode, where
+    /// only a form's submission may carry an answer back). Returns the answer's body.
     pub async fn interact(&self, payload: Value) -> (StatusCode, String) {
+        if let Some(link) = &self.link {
+            let answers = payload["type"] == "view_submission";
+            let ack = self
+                .over_socket(link, "interactive", payload, answers)
+                .await;
+            let body = ack.get("payload").map(Value::to_string);
+            return (StatusCode::OK, body.unwrap_or_default());
+        }
         let form = serde_urlencoded::to_string([("payload", payload.to_string())]).unwrap();
         self.signed_post(
             "/slack/interactions",
@@ -230,11 +298,16 @@ impl S {
         message: &Value,
         label: &str,
     ) -> (StatusCode, String) {
+        self.interact(self.click_payload(team, user, message, label))
+            .await
+    }
+
+    pub fn click_payload(&self, team: &str, user: &str, message: &Value, label: &str) -> Value {
         let button = find_element(message, |e| {
             e["type"] == "button" && e["text"]["text"] == label
         })
         .unwrap_or_else(|| panic!("no button {label:?} in {message:#}"));
-        self.interact(self.action_payload(team, user, button)).await
+        self.action_payload(team, user, button)
     }
 
     /// `user` picks `value` from the menu in `message`.
@@ -245,6 +318,11 @@ impl S {
         message: &Value,
         value: &str,
     ) -> (StatusCode, String) {
+        self.interact(self.choose_payload(team, user, message, value))
+            .await
+    }
+
+    pub fn choose_payload(&self, team: &str, user: &str, message: &Value, value: &str) -> Value {
         let menu = find_element(message, |e| e["type"] == "static_select")
             .unwrap_or_else(|| panic!("no menu in {message:#}"));
         let option = menu["options"]
@@ -256,7 +334,7 @@ impl S {
             .clone();
         let mut action = menu.clone();
         action["selected_option"] = option;
-        self.interact(self.action_payload(team, user, action)).await
+        self.action_payload(team, user, action)
     }
 
     pub fn action_payload(&self, team: &str, user: &str, action: Value) -> Value {
@@ -274,9 +352,16 @@ impl S {
 
     /// Submits the last modal opened with `views.open`, filled with `values`.
     pub async fn submit(&self, team: &str, user: &str, values: Value) -> Value {
+        let (status, body) = self.interact(self.submission(team, user, values)).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        serde_json::from_str(&body).unwrap()
+    }
+
+    /// The submission of the last modal opened with `views.open`.
+    pub fn submission(&self, team: &str, user: &str, values: Value) -> Value {
         let opened = self.fake.calls("views.open");
         let view = &opened.last().expect("a modal was opened").body["view"];
-        let payload = json!({
+        json!({
             "type": "view_submission",
             "team": { "id": team },
             "user": { "id": user, "username": user.to_lowercase() },
@@ -286,17 +371,15 @@ impl S {
                 "private_metadata": view["private_metadata"],
                 "state": { "values": values },
             },
-        });
-        let (status, body) = self.interact(payload).await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-        serde_json::from_str(&body).unwrap()
+        })
     }
 
     pub async fn event(&self, team: &str, event_id: &str, event: Value) -> StatusCode {
-        let body = json!({
-            "token": "deprecated", "team_id": team, "api_app_id": "A1",
-            "type": "event_callback", "event_id": event_id, "event_time": 1, "event": event,
-        });
+        let body = event_callback(team, event_id, event);
+        if let Some(link) = &self.link {
+            self.over_socket(link, "events_api", body, false).await;
+            return StatusCode::OK;
+        }
         self.signed_post("/slack/events", "application/json", body.to_string())
             .await
             .0
@@ -343,6 +426,13 @@ impl S {
             .await
             .unwrap();
     }
+}
+
+pub fn event_callback(team: &str, event_id: &str, event: Value) -> Value {
+    json!({
+        "token": "deprecated", "team_id": team, "api_app_id": "A1",
+        "type": "event_callback", "event_id": event_id, "event_time": 1, "event": event,
+    })
 }
 
 pub fn find_element(message: &Value, pred: impl Fn(&Value) -> bool) -> Option<Value> {

@@ -1,6 +1,7 @@
 //! Slack end to end: the real router, signed requests, a fake Slack Web API.
 
 mod fake;
+mod fake_socket;
 mod harness;
 
 mod buttons;
@@ -8,4 +9,5 @@ mod delivery;
 mod founding;
 mod manifest;
 mod security;
+mod socket;
 mod teams;

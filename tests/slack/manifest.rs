@@ -1,12 +1,9 @@
 use serde_yaml_ng::Value;
 use throughline::platform::slack::{BOT_SCOPES, EVENTS, ROUTES};
 
-fn manifest() -> Value {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/manifests/slack-app.yaml"
-    ))
-    .expect("manifests/slack-app.yaml");
+fn manifest(file: &str) -> Value {
+    let path = format!("{}/manifests/{file}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("{path}"));
     serde_yaml_ng::from_str(&text).expect("the manifest is valid YAML")
 }
 
@@ -18,9 +15,20 @@ fn path_of(url: &Value) -> String {
         .to_string()
 }
 
-#[test]
-fn every_url_the_manifest_declares_is_a_route_and_every_scope_is_used() {
-    let m = manifest();
+fn strings(v: &Value) -> Vec<&str> {
+    let mut out: Vec<&str> = v
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    out.sort();
+    out
+}
+
+/// What both variants declare alike: the command, the scopes the code uses and the events
+/// it handles, nothing more.
+fn check_common(m: &Value) {
     let commands = m["features"]["slash_commands"].as_sequence().unwrap();
     assert_eq!(commands.len(), 1);
     assert_eq!(commands[0]["command"].as_str(), Some("/align"));
@@ -29,8 +37,37 @@ fn every_url_the_manifest_declares_is_a_route_and_every_scope_is_used() {
         Some(true),
         "mentions arrive as <@U…>"
     );
+    let mut used = BOT_SCOPES.to_vec();
+    used.sort();
+    assert_eq!(
+        strings(&m["oauth_config"]["scopes"]["bot"]),
+        used,
+        "the manifest asks for exactly the scopes the code uses"
+    );
+    let mut handled = EVENTS.to_vec();
+    handled.sort();
+    assert_eq!(
+        strings(&m["settings"]["event_subscriptions"]["bot_events"]),
+        handled,
+        "subscribed events are exactly the handled ones"
+    );
+    assert_eq!(
+        m["features"]["app_home"]["home_tab_enabled"].as_bool(),
+        Some(true)
+    );
+    assert_eq!(
+        m["settings"]["interactivity"]["is_enabled"].as_bool(),
+        Some(true)
+    );
+}
+
+#[test]
+fn the_http_manifest_declares_only_served_routes_and_used_scopes() {
+    let m = manifest("slack-app.yaml");
+    check_common(&m);
+    assert_eq!(m["settings"]["socket_mode_enabled"].as_bool(), Some(false));
     let urls = [
-        &commands[0]["url"],
+        &m["features"]["slash_commands"][0]["url"],
         &m["settings"]["event_subscriptions"]["request_url"],
         &m["settings"]["interactivity"]["request_url"],
         &m["oauth_config"]["redirect_urls"][0],
@@ -39,32 +76,16 @@ fn every_url_the_manifest_declares_is_a_route_and_every_scope_is_used() {
         let path = path_of(url);
         assert!(ROUTES.contains(&path.as_str()), "{path} is not served");
     }
-    let scopes: Vec<&str> = m["oauth_config"]["scopes"]["bot"]
-        .as_sequence()
-        .unwrap()
-        .iter()
-        .map(|s| s.as_str().unwrap())
-        .collect();
-    assert_eq!(
-        scopes, BOT_SCOPES,
-        "the manifest asks for exactly the scopes the code uses"
-    );
-    let events: Vec<&str> = m["settings"]["event_subscriptions"]["bot_events"]
-        .as_sequence()
-        .unwrap()
-        .iter()
-        .map(|s| s.as_str().unwrap())
-        .collect();
-    let mut handled = EVENTS.to_vec();
-    handled.sort();
-    let mut declared = events.clone();
-    declared.sort();
-    assert_eq!(
-        declared, handled,
-        "subscribed events are exactly the handled ones"
-    );
-    assert_eq!(
-        m["features"]["app_home"]["home_tab_enabled"].as_bool(),
-        Some(true)
+}
+
+#[test]
+fn the_socket_mode_manifest_needs_no_public_url() {
+    let m = manifest("slack-app-socket.yaml");
+    check_common(&m);
+    assert_eq!(m["settings"]["socket_mode_enabled"].as_bool(), Some(true));
+    let text = serde_yaml_ng::to_string(&m).unwrap();
+    assert!(
+        !text.contains("url:") && !text.contains("https://"),
+        "Socket Mode declares no URL: {text}"
     );
 }

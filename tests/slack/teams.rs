@@ -110,3 +110,33 @@ async fn two_teams_see_only_their_own_goals_and_keys_even_through_buttons() {
     );
     s.finish().await;
 }
+
+#[tokio::test]
+async fn uninstalling_deletes_the_token_keeps_the_goals_and_a_reinstall_restores_them() {
+    let s = S::with(Install::OAuth).await;
+    install(&s, "T1").await;
+    install(&s, "T2").await;
+    s.fake.user("T2", "UZOE", "zoe", false);
+    s.slash_in("T2", "UZOE", "goal new \"Ship the app\" owner:<@UZOE>")
+        .await;
+
+    let uninstalled = serde_json::json!({ "type": "app_uninstalled" });
+    assert_eq!(s.event("T2", "EvU", uninstalled).await, StatusCode::OK);
+    assert_eq!(
+        s.scalar("SELECT count(*) FROM slack_installations WHERE team_id = 'T2'")
+            .await,
+        0
+    );
+    assert_eq!(
+        s.scalar("SELECT count(*) FROM slack_installations").await,
+        1,
+        "the other team keeps its install"
+    );
+    let r = s.slash_in("T2", "UZOE", "goal show G-1").await;
+    assert!(r.to_string().contains("not installed"), "{r:#}");
+
+    install(&s, "T2").await;
+    let r = s.slash_in("T2", "UZOE", "goal show G-1").await;
+    assert!(r.to_string().contains("Ship the app"), "{r:#}");
+    s.finish().await;
+}

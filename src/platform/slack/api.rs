@@ -165,9 +165,8 @@ impl SlackApi {
         method: &str,
         body: &Value,
     ) -> Result<Value, ApiError> {
-        let token = SlackApiToken::new(token.expose_secret().to_string().into());
-        let session = self.client.open_session(&token);
-        session
+        self.client
+            .open_session(&api_token(token))
             .http_session_api
             .http_post(method, body, None)
             .await
@@ -184,9 +183,9 @@ impl SlackApi {
     }
 
     pub async fn user(&self, token: &SecretString, user: &str) -> Result<SlackUser, ApiError> {
-        let token_value = SlackApiToken::new(token.expose_secret().to_string().into());
-        let session = self.client.open_session(&token_value);
-        let r: Value = session
+        let r: Value = self
+            .client
+            .open_session(&api_token(token))
             .http_session_api
             .http_get("users.info", &[("user", Some(user))], None)
             .await
@@ -262,14 +261,27 @@ impl SlackApi {
         let url: url::Url = response_url
             .parse()
             .map_err(|_| ApiError::Permanent("response_url is not a URL".into()))?;
-        let token = SlackApiToken::new(token.expose_secret().to_string().into());
-        let session = self.client.open_session(&token);
-        session
+        self.client
+            .open_session(&api_token(token))
             .http_session_api
             .http_post_uri::<_, Value>(url, body, None)
             .await
             .map(drop)
             .map_err(classify)
+    }
+
+    /// Socket Mode: a WebSocket URL to connect to, asked with the app-level token.
+    pub async fn connections_open(&self, app_token: &SecretString) -> Result<String, ApiError> {
+        let r = self
+            .post(app_token, "apps.connections.open", &json!({}))
+            .await?;
+        r["url"]
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| ApiError::Transient {
+                reason: "apps.connections.open returned no URL".into(),
+                retry_after: None,
+            })
     }
 
     /// Exchanges an OAuth code for a bot token.
@@ -303,6 +315,10 @@ impl SlackApi {
             token: SecretString::from(r.access_token.to_string()),
         })
     }
+}
+
+fn api_token(token: &SecretString) -> SlackApiToken {
+    SlackApiToken::new(token.expose_secret().to_string().into())
 }
 
 fn rustls_config_without_roots() -> rustls::ClientConfig {

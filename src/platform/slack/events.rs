@@ -1,4 +1,4 @@
-//! The Events API: App Home opened, people joining, changing or leaving. Each event is
+//! The Events API: App Home opened, people joining, changing or leaving, the app uninstalled. Each event is
 //! acted on once, however often Slack retries it.
 
 use serde_json::{Value, json};
@@ -51,6 +51,14 @@ async fn callback(slack: &Slack, body: &Value) -> anyhow::Result<()> {
             let user = event["user"].as_str().unwrap_or_default();
             slack.sync_person(&team, user).await?;
             home::publish(slack, &team, user).await
+        }
+        Some("app_uninstalled") => slack.installs().forget(slack.app(), &team.team_id).await,
+        Some("tokens_revoked")
+            if event["tokens"]["bot"]
+                .as_array()
+                .is_some_and(|b| !b.is_empty()) =>
+        {
+            slack.installs().forget(slack.app(), &team.team_id).await
         }
         Some("user_change") | Some("team_join") => match SlackUser::from_json(&event["user"]) {
             Some(u) => {

@@ -103,6 +103,26 @@ impl Installs {
         }
     }
 
+    /// Slack revoked the team's bot token (the app was uninstalled): stop using it.
+    pub async fn forget(&self, app: &App, team_id: &str) -> anyhow::Result<()> {
+        match self {
+            Installs::Single(_) => tracing::error!(
+                team = team_id,
+                "the app was uninstalled from the configured workspace: SLACK_BOT_TOKEN no longer works"
+            ),
+            Installs::OAuth { .. } => {
+                let mut conn = app.store.pool.acquire().await?;
+                if platform::forget_slack_installation(&mut conn, team_id).await? {
+                    tracing::info!(
+                        team = team_id,
+                        "uninstalled; the team's bot token is deleted"
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Records an OAuth grant: the team becomes (or stays) its own workspace.
     pub async fn save(&self, app: &App, grant: &Grant) -> anyhow::Result<WorkspaceId> {
         let Installs::OAuth { key } = self else {

@@ -8,6 +8,7 @@ mod home;
 mod install;
 mod interactions;
 mod routes;
+mod socket;
 mod transport;
 mod verify;
 
@@ -23,6 +24,7 @@ use tokio::sync::Notify;
 pub use api::{ApiError, SlackApi, SlackUser};
 pub use install::{Installs, Team};
 pub use routes::{BOT_SCOPES, EVENTS, ROUTES, router};
+pub use socket::run as socket_mode;
 pub use transport::SlackTransport;
 
 use crate::app::{Actor, App};
@@ -61,7 +63,12 @@ impl Slack {
             }
             SlackInstall::OAuth { token_key, .. } => Installs::OAuth { key: *token_key },
         };
-        let verifier = config.signing_secret.as_ref().map(|s| {
+        // In Socket Mode nothing arrives over HTTP, so the signed endpoints stay shut.
+        let signing_secret = config
+            .signing_secret
+            .as_ref()
+            .filter(|_| config.app_token.is_none());
+        let verifier = signing_secret.map(|s| {
             SlackEventSignatureVerifier::new(&SlackSigningSecret::new(
                 s.expose_secret().to_string(),
             ))

@@ -9,6 +9,7 @@ use axum::middleware::from_fn_with_state;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use rand::RngCore;
+use secrecy::SecretString;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -27,7 +28,13 @@ pub const ROUTES: &[&str] = &[
 ];
 
 /// The events `events.rs` acts on (the manifest subscribes to exactly these).
-pub const EVENTS: &[&str] = &["app_home_opened", "team_join", "user_change"];
+pub const EVENTS: &[&str] = &[
+    "app_home_opened",
+    "app_uninstalled",
+    "team_join",
+    "tokens_revoked",
+    "user_change",
+];
 
 /// The bot scopes the code uses: `commands` for /align, `chat:write` and `chat:write.public`
 /// for DMs and the leadership channel, `im:write` for `conversations.open`, `users:read`
@@ -113,20 +120,36 @@ fn page(status: StatusCode, title: &str, text: &str) -> Response {
         .into_response()
 }
 
-fn oauth_settings(slack: &Slack) -> Option<(&str, &str)> {
+struct OAuthSettings<'a> {
+    client_id: &'a str,
+    client_secret: &'a SecretString,
+    public_url: &'a str,
+}
+
+fn oauth_settings(slack: &Slack) -> Option<OAuthSettings<'_>> {
     match &slack.config().install {
         SlackInstall::OAuth {
             client_id,
+            client_secret,
             public_url,
             ..
-        } => Some((client_id.as_str(), public_url.as_str())),
+        } => Some(OAuthSettings {
+            client_id,
+            client_secret,
+            public_url,
+        }),
         SlackInstall::Single { .. } => None,
     }
 }
 
 /// Starts an install: a one-time `state`, then Slack's consent screen.
 async fn install(State(slack): State<Slack>) -> Response {
-    let Some((client_id, public_url)) = oauth_settings(&slack) else {
+    let Some(OAuthSettings {
+        client_id,
+        public_url,
+        ..
+    }) = oauth_settings(&slack)
+    else {
         return page(
             StatusCode::NOT_FOUND,
             "Not available",
@@ -186,7 +209,12 @@ struct Callback {
 }
 
 async fn oauth_callback(State(slack): State<Slack>, Query(q): Query<Callback>) -> Response {
-    let Some((client_id, public_url)) = oauth_settings(&slack) else {
+    let Some(OAuthSettings {
+        client_id,
+        client_secret,
+        public_url,
+    }) = oauth_settings(&slack)
+    else {
         return page(
             StatusCode::NOT_FOUND,
             "Not available",
@@ -230,9 +258,6 @@ async fn oauth_callback(State(slack): State<Slack>, Query(q): Query<Callback>) -
             );
         }
     }
-    let SlackInstall::OAuth { client_secret, .. } = &slack.config().install else {
-        unreachable!("checked by oauth_settings");
-    };
     let redirect = format!("{public_url}/slack/oauth/callback");
     let grant = match slack
         .api()
