@@ -40,6 +40,18 @@ pub struct ServeArgs {
     /// Slack Web API base URL.
     #[arg(long, env = "SLACK_API_URL", default_value = "https://slack.com/api")]
     pub slack_api_url: String,
+    /// Discord application's public key (hex), which verifies every interaction.
+    #[arg(long, env = "DISCORD_PUBLIC_KEY")]
+    pub discord_public_key: Option<String>,
+    /// Discord bot token.
+    #[arg(long, env = "DISCORD_BOT_TOKEN", hide_env_values = true)]
+    pub discord_bot_token: Option<String>,
+    /// Discord application id.
+    #[arg(long, env = "DISCORD_APPLICATION_ID")]
+    pub discord_application_id: Option<String>,
+    /// Discord API base URL.
+    #[arg(long, env = "DISCORD_API_URL", default_value = "https://discord.com")]
+    pub discord_api_url: String,
     /// Where Slack's OAuth v2 consent screen lives.
     #[arg(
         long,
@@ -49,10 +61,37 @@ pub struct ServeArgs {
     pub slack_authorize_url: String,
 }
 
+/// What `throughline discord register` needs.
+#[derive(clap::Args)]
+pub struct RegisterArgs {
+    /// Register in this guild only (shows at once; for trying things out).
+    #[arg(long)]
+    pub guild: Option<String>,
+    /// Discord bot token.
+    #[arg(long, env = "DISCORD_BOT_TOKEN", hide_env_values = true)]
+    pub bot_token: SecretString,
+    /// Discord application id.
+    #[arg(long, env = "DISCORD_APPLICATION_ID")]
+    pub application_id: String,
+    /// Discord API base URL.
+    #[arg(long, env = "DISCORD_API_URL", default_value = "https://discord.com")]
+    pub api_url: String,
+}
+
 pub struct Config {
     pub database_url: String,
     pub listen: SocketAddr,
     pub slack: Option<SlackConfig>,
+    pub discord: Option<DiscordConfig>,
+}
+
+#[derive(Clone)]
+pub struct DiscordConfig {
+    /// The application's Ed25519 public key, hex.
+    pub public_key: String,
+    pub bot_token: SecretString,
+    pub application_id: String,
+    pub api_url: String,
 }
 
 #[derive(Clone)]
@@ -86,20 +125,60 @@ fn secret(v: Option<String>) -> Option<SecretString> {
 impl ServeArgs {
     pub fn validate(self) -> anyhow::Result<Config> {
         let slack = self.slack()?;
+        let discord = self.discord()?;
         let database_url = self
             .database_url
             .context("DATABASE_URL is not set: point it at the PostgreSQL database to use")?;
-        if slack.is_none() {
+        if slack.is_none() && discord.is_none() {
             bail!(
-                "no chat platform is configured: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET \
-                 (see the README, \"Connecting Slack\")"
+                "no chat platform is configured: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET, \
+                 or DISCORD_BOT_TOKEN, DISCORD_APPLICATION_ID and DISCORD_PUBLIC_KEY (see the README)"
             );
         }
         Ok(Config {
             database_url,
             listen: self.listen,
             slack,
+            discord,
         })
+    }
+
+    fn discord(&self) -> anyhow::Result<Option<DiscordConfig>> {
+        let key = self.discord_public_key.clone().filter(|s| !s.is_empty());
+        let token = secret(self.discord_bot_token.clone());
+        let app = self
+            .discord_application_id
+            .clone()
+            .filter(|s| !s.is_empty());
+        let (Some(public_key), Some(bot_token), Some(application_id)) = (&key, &token, &app) else {
+            if key.is_none() && token.is_none() && app.is_none() {
+                return Ok(None);
+            }
+            let missing: Vec<&str> = [
+                (key.is_none(), "DISCORD_PUBLIC_KEY"),
+                (token.is_none(), "DISCORD_BOT_TOKEN"),
+                (app.is_none(), "DISCORD_APPLICATION_ID"),
+            ]
+            .into_iter()
+            .filter_map(|(m, name)| m.then_some(name))
+            .collect();
+            bail!(
+                "Discord is half configured: also set {}",
+                missing.join(", ")
+            );
+        };
+        if public_key.len() != 64 || !public_key.chars().all(|c| c.is_ascii_hexdigit()) {
+            bail!(
+                "DISCORD_PUBLIC_KEY must be the application's public key: 64 hex characters \
+                 (Developer Portal → General Information)"
+            );
+        }
+        Ok(Some(DiscordConfig {
+            public_key: public_key.clone(),
+            bot_token: bot_token.clone(),
+            application_id: application_id.clone(),
+            api_url: self.discord_api_url.trim_end_matches('/').to_string(),
+        }))
     }
 
     fn slack(&self) -> anyhow::Result<Option<SlackConfig>> {

@@ -195,3 +195,38 @@ pub async fn drop_database(server_url: &str, name: &str) -> anyhow::Result<()> {
         .await?;
     Ok(())
 }
+
+/// A freshly created, migrated database of its own, for one test; `drop` removes it.
+pub struct Scratch {
+    pub store: crate::store::Store,
+    server: String,
+    name: String,
+}
+
+static SCRATCH_COUNT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+impl Scratch {
+    /// A database named `{prefix}_{process}_{n}` on the development server.
+    pub async fn new(prefix: &str, max_connections: u32) -> anyhow::Result<Scratch> {
+        let server = server_url().await?;
+        let n = SCRATCH_COUNT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let name = format!("{prefix}_{}_{n}", std::process::id());
+        let options = fresh_database(&server, &name).await?;
+        let pool = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(max_connections)
+            .connect_with(options)
+            .await?;
+        let store = crate::store::Store { pool };
+        store.migrate().await?;
+        Ok(Scratch {
+            store,
+            server,
+            name,
+        })
+    }
+
+    pub async fn drop(self) -> anyhow::Result<()> {
+        self.store.pool.close().await;
+        drop_database(&self.server, &self.name).await
+    }
+}

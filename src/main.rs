@@ -4,7 +4,7 @@ use anyhow::Context;
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
 
-use throughline::config::ServeArgs;
+use throughline::config::{RegisterArgs, ServeArgs};
 use throughline::platform::console::{Console, transcript};
 use throughline::store::Store;
 use throughline::{demo, devdb, serve};
@@ -38,8 +38,21 @@ enum Cmd {
     },
     /// Apply the database migrations to DATABASE_URL.
     Migrate,
-    /// Serve Slack (HTTP or Socket Mode), run the scheduler and deliver notifications.
+    /// Serve Slack and Discord, run the scheduler and deliver notifications.
     Serve(Box<ServeArgs>),
+    /// Discord set-up.
+    Discord {
+        #[command(subcommand)]
+        command: DiscordCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum DiscordCmd {
+    /// Install the /align command definitions (a bulk overwrite), globally or in one guild.
+    Register(RegisterArgs),
+    /// Print the command definitions that `register` sends (manifests/discord-commands.json).
+    Commands,
 }
 
 #[tokio::main]
@@ -60,6 +73,26 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Cmd::Serve(args) => serve::run(args.validate()?).await,
+        Cmd::Discord {
+            command: DiscordCmd::Commands,
+        } => {
+            let json = throughline::platform::discord::all_commands();
+            println!("{}", serde_json::to_string_pretty(&json)?);
+            Ok(())
+        }
+        Cmd::Discord {
+            command: DiscordCmd::Register(args),
+        } => {
+            let guild = args.guild.clone();
+            let n = throughline::platform::discord::register(&args).await?;
+            match guild {
+                Some(g) => println!("registered /align ({n} subcommands) in guild {g}"),
+                None => println!(
+                    "registered /align ({n} subcommands) globally; Discord may take up to an hour to show it everywhere"
+                ),
+            }
+            Ok(())
+        }
         Cmd::Demo => {
             with_scratch(
                 "throughline_demo",

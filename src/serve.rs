@@ -1,4 +1,4 @@
-//! `throughline serve`: the HTTP endpoints, the scheduler and the outbox dispatcher in one
+//! `throughline serve`: the Slack and Discord endpoints, the scheduler and the outbox dispatcher in one
 //! process. Any number of these can run against one database: scheduled runs and outbox
 //! claims are safe with replicas.
 
@@ -15,6 +15,7 @@ use crate::app::App;
 use crate::clock::SystemClock;
 use crate::config::Config;
 use crate::notify::{self, Delivery, DeliveryError, Transport};
+use crate::platform::discord::{Discord, DiscordTransport};
 use crate::platform::slack::{Slack, SlackTransport};
 use crate::schedule;
 use crate::store::Store;
@@ -27,13 +28,15 @@ const DISPATCH_EVERY: Duration = Duration::from_secs(5);
 /// Routes each delivery to its platform's transport.
 pub struct Transports {
     pub slack: Option<SlackTransport>,
+    pub discord: Option<DiscordTransport>,
 }
 
 impl Transport for Transports {
     async fn deliver(&self, d: &Delivery) -> Result<(), DeliveryError> {
-        match (d.platform.as_str(), &self.slack) {
-            ("slack", Some(t)) => t.deliver(d).await,
-            (platform, _) => Err(DeliveryError::Permanent(format!(
+        match (d.platform.as_str(), &self.slack, &self.discord) {
+            ("slack", Some(t), _) => t.deliver(d).await,
+            ("discord", _, Some(t)) => t.deliver(d).await,
+            (platform, _, _) => Err(DeliveryError::Permanent(format!(
                 "no transport for platform '{platform}' is configured"
             ))),
         }
@@ -53,14 +56,22 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         Some(c) => Some(Slack::new(app.clone(), c, wake.clone()).await?),
         None => None,
     };
+    let discord = match config.discord {
+        Some(c) => Some(Discord::new(app.clone(), c, wake.clone())?),
+        None => None,
+    };
     let mut router = Router::new()
         .route("/healthz", get(healthz))
         .with_state(store.clone());
     if let Some(s) = &slack {
         router = router.merge(crate::platform::slack::router(s.clone()));
     }
+    if let Some(d) = &discord {
+        router = router.merge(crate::platform::discord::router(d.clone()));
+    }
     let transports = Transports {
         slack: slack.as_ref().map(Slack::transport),
+        discord: discord.as_ref().map(Discord::transport),
     };
     if let Some(s) = &slack
         && let Some(token) = s.config().app_token.clone()

@@ -72,6 +72,11 @@ const TOPICS: &[(&str, &str, &[&str])] = &[
     ),
 ];
 
+/// The topic names `help` knows.
+pub fn topics() -> impl Iterator<Item = &'static str> {
+    TOPICS.iter().map(|(name, _, _)| *name)
+}
+
 pub fn help(topic: Option<&str>) -> Message {
     let topic = topic.map(|t| match t {
         "goals" => "goal",

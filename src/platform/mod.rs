@@ -1,4 +1,5 @@
 //! Transports. Everything platform-specific stays inside its module.
 
 pub mod console;
+pub mod discord;
 pub mod slack;

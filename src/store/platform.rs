@@ -269,3 +269,65 @@ pub async fn slack_team_ids(conn: &mut Conn) -> anyhow::Result<Vec<String>> {
             .await?,
     )
 }
+
+/// The workspace a platform's team or guild maps to, if it has one yet.
+pub async fn find_workspace(
+    conn: &mut Conn,
+    platform: &str,
+    external_id: &str,
+) -> anyhow::Result<Option<WorkspaceId>> {
+    Ok(
+        sqlx::query_scalar("SELECT id FROM workspaces WHERE platform = $1 AND external_id = $2")
+            .bind(platform)
+            .bind(external_id)
+            .fetch_optional(conn)
+            .await?,
+    )
+}
+
+/// Whether someone is already a person of this workspace.
+pub async fn is_member(
+    conn: &mut Conn,
+    ws: WorkspaceId,
+    external_id: &str,
+) -> anyhow::Result<bool> {
+    Ok(sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM people WHERE workspace_id = $1 AND external_id = $2 AND active)",
+    )
+    .bind(ws)
+    .bind(external_id)
+    .fetch_one(conn)
+    .await?)
+}
+
+/// Keys of the given kinds (`G`, `I`, `W`) whose key or title contains `typed`, open ones
+/// first, for completing what someone is typing.
+pub async fn search_keys(
+    conn: &mut Conn,
+    ws: WorkspaceId,
+    kinds: &str,
+    typed: &str,
+    limit: i64,
+) -> anyhow::Result<Vec<(String, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT key, title FROM (
+             SELECT 'G-' || number AS key, title, 1 AS kind, number, status <> 'open' AS closed
+               FROM goals WHERE workspace_id = $1 AND strpos($2, 'G') > 0
+             UNION ALL
+             SELECT 'I-' || number, title, 2, number, status IN ('done', 'dropped')
+               FROM initiatives WHERE workspace_id = $1 AND strpos($2, 'I') > 0
+             UNION ALL
+             SELECT 'W-' || number, title, 3, number, status IN ('done', 'dropped')
+               FROM work_items WHERE workspace_id = $1 AND strpos($2, 'W') > 0
+         ) k
+         WHERE strpos(lower(key), lower($3)) > 0 OR strpos(lower(title), lower($3)) > 0
+         ORDER BY closed, kind, number
+         LIMIT $4",
+    )
+    .bind(ws)
+    .bind(kinds)
+    .bind(typed.trim())
+    .bind(limit)
+    .fetch_all(conn)
+    .await?)
+}

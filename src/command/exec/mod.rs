@@ -7,6 +7,8 @@ mod settings;
 mod views;
 mod work;
 
+pub use settings::NAMES as SETTING_NAMES;
+
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 

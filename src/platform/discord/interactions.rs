@@ -1,0 +1,358 @@
+//! Interactions: PING, `/align`, autocomplete, buttons and menus, and modal answers. A
+//! component carries the command it stands for and runs it as the person who used it, in
+//! the guild it was made for, so it can do nothing that person could not type.
+
+use serde_json::{Value, json};
+use tokio::sync::oneshot;
+use tokio::time::{Instant, timeout_at};
+
+use crate::app::Actor;
+use crate::command;
+use crate::message::{Action, Ask, Message, Tone};
+use crate::render::discord::{self as render, Control};
+use crate::store::WorkspaceId;
+use crate::store::platform::{self, Profile};
+
+use super::definition::{command_text, focused};
+use super::{ANSWER_WITHIN, Discord};
+
+/// Permission bits that make a member a Throughline admin: Administrator, Manage Server.
+const ADMIN_BITS: u64 = (1 << 3) | (1 << 5);
+const CHOICES_MAX: i64 = 25;
+
+pub async fn handle(d: &Discord, body: Value) -> Value {
+    let result = match body["type"].as_u64() {
+        Some(1) => return json!({ "type": 1 }),
+        Some(2) => command(d, &body).await,
+        Some(3) => component(d, &body).await,
+        Some(4) => autocomplete(d, &body).await,
+        Some(5) => modal(d, &body).await,
+        _ => Err(refusal(
+            "Throughline does not handle this kind of interaction.",
+        )),
+    };
+    result.unwrap_or_else(|reply| reply)
+}
+
+fn refusal(text: &str) -> Value {
+    render::reply(&Message::new(Tone::Error, text), "", true)
+}
+
+fn internal(e: anyhow::Error) -> Value {
+    tracing::error!(error = ?e, "handling a Discord interaction failed");
+    refusal("Something went wrong on our side; nothing was changed. Please try again.")
+}
+
+/// The person behind an interaction: a member in a guild, a user in a DM.
+struct Who {
+    id: String,
+    name: String,
+    /// Known only inside a guild, from the member's permissions there.
+    admin: Option<bool>,
+}
+
+fn display_name(user: &Value, member: &Value) -> String {
+    [
+        member["nick"].as_str(),
+        user["global_name"].as_str(),
+        user["username"].as_str(),
+    ]
+    .into_iter()
+    .flatten()
+    .find(|s| !s.trim().is_empty())
+    .unwrap_or_default()
+    .to_string()
+}
+
+fn is_admin(member: &Value) -> Option<bool> {
+    let bits = member["permissions"].as_str()?.parse::<u64>().ok()?;
+    Some(bits & ADMIN_BITS != 0)
+}
+
+fn who(body: &Value) -> Option<Who> {
+    let member = &body["member"];
+    let user = if member.is_object() {
+        &member["user"]
+    } else {
+        &body["user"]
+    };
+    Some(Who {
+        id: user["id"].as_str()?.to_string(),
+        name: display_name(user, member),
+        admin: is_admin(member),
+    })
+}
+
+impl Who {
+    fn actor(&self) -> Actor {
+        Actor {
+            external_id: self.id.clone(),
+            handle: if self.name.is_empty() {
+                self.id.clone()
+            } else {
+                self.name.clone()
+            },
+        }
+    }
+}
+
+/// Creates or refreshes a person from what Discord sent about them.
+async fn sync(
+    d: &Discord,
+    ws: WorkspaceId,
+    id: &str,
+    name: &str,
+    admin: bool,
+) -> anyhow::Result<()> {
+    let profile = Profile {
+        external_id: id.to_string(),
+        handle: if name.is_empty() {
+            id.to_string()
+        } else {
+            name.to_string()
+        },
+        time_zone: None,
+        admin,
+        active: true,
+    };
+    d.app().sync_profile(ws, &profile).await
+}
+
+/// The invoking member, and every member picked in a USER option.
+async fn sync_people(d: &Discord, ws: WorkspaceId, body: &Value, who: &Who) -> anyhow::Result<()> {
+    if let Some(admin) = who.admin {
+        sync(d, ws, &who.id, &who.name, admin).await?;
+    }
+    let resolved = &body["data"]["resolved"];
+    if let Some(users) = resolved["users"].as_object() {
+        for (id, user) in users {
+            let member = &resolved["members"][id];
+            if let Some(admin) = is_admin(member) {
+                sync(d, ws, id, &display_name(user, member), admin).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn command(d: &Discord, body: &Value) -> Result<Value, Value> {
+    let guild = body["guild_id"]
+        .as_str()
+        .ok_or_else(|| refusal("Use /align in a server, where your team's goals live."))?;
+    let who = who(body).ok_or_else(|| refusal("Discord did not say who you are."))?;
+    let ws = d.workspace(guild).await.map_err(internal)?;
+    sync_people(d, ws, body, &who).await.map_err(internal)?;
+    let text = command_text(&body["data"]).ok_or_else(|| {
+        refusal("This command is out of date; ask an admin to run `throughline discord register`.")
+    })?;
+    let changes = command::parse(&text).is_ok_and(|c| !c.is_read_only());
+    Ok(answer(d, body, guild, ws, &who, text, changes).await)
+}
+
+/// Runs a command and replies within Discord's window, or defers and edits the reply in.
+async fn answer(
+    d: &Discord,
+    body: &Value,
+    guild: &str,
+    ws: WorkspaceId,
+    who: &Who,
+    text: String,
+    changes: bool,
+) -> Value {
+    let (tx, rx) = oneshot::channel();
+    let task = {
+        let (d, actor) = (d.clone(), who.actor());
+        tokio::spawn(async move {
+            let reply = d.app().command(ws, &actor, &text).await;
+            let _ = tx.send(reply);
+            if changes {
+                d.after_change().await;
+            }
+        })
+    };
+    let deadline = Instant::now() + ANSWER_WITHIN;
+    let mut rx = rx;
+    match timeout_at(deadline, &mut rx).await {
+        Ok(Ok(reply)) => {
+            // What the command caused leaves within the interaction when there is time.
+            let _ = timeout_at(deadline, task).await;
+            render::reply(&reply, guild, true)
+        }
+        Ok(Err(_)) => {
+            refusal("Something went wrong on our side; nothing was changed. Please try again.")
+        }
+        Err(_) => {
+            let (d, guild) = (d.clone(), guild.to_string());
+            let token = body["token"].as_str().unwrap_or_default().to_string();
+            tokio::spawn(async move {
+                if let Ok(reply) = rx.await {
+                    let app_id = d.config().application_id.clone();
+                    let message = render::message(&reply, &guild);
+                    if let Err(e) = d.rest().edit_original(&app_id, &token, &message).await {
+                        tracing::warn!(error = %e, "editing a deferred Discord reply failed");
+                    }
+                }
+            });
+            json!({ "type": 5, "data": { "flags": render::EPHEMERAL } })
+        }
+    }
+}
+
+/// The workspace a component belongs to, refusing a click from another guild and, in a DM,
+/// from anyone who is not already one of that workspace's people.
+async fn component_workspace(
+    d: &Discord,
+    body: &Value,
+    guild: &str,
+    who: &Who,
+) -> Result<WorkspaceId, Value> {
+    if body["guild_id"].as_str().is_some_and(|g| g != guild) {
+        return Err(refusal("This button belongs to another server."));
+    }
+    let ws = d
+        .known_workspace(guild)
+        .await
+        .map_err(internal)?
+        .ok_or_else(|| refusal("This button belongs to a server Throughline does not know."))?;
+    if who.admin.is_some() {
+        sync_people(d, ws, body, who).await.map_err(internal)?;
+    } else {
+        let mut conn = d
+            .app()
+            .store
+            .pool
+            .acquire()
+            .await
+            .map_err(|e| internal(e.into()))?;
+        if !platform::is_member(&mut conn, ws, &who.id)
+            .await
+            .map_err(internal)?
+        {
+            return Err(refusal(
+                "This button belongs to a server you are not part of.",
+            ));
+        }
+    }
+    let id = format!(
+        "discord-interaction:{}",
+        body["id"].as_str().unwrap_or_default()
+    );
+    let mut conn = d
+        .app()
+        .store
+        .pool
+        .acquire()
+        .await
+        .map_err(|e| internal(e.into()))?;
+    let now = d.app().clock.now();
+    if !platform::first_sight(&mut conn, ws, &id, now)
+        .await
+        .map_err(internal)?
+    {
+        // A repeat: acknowledge without acting again.
+        return Err(json!({ "type": 6 }));
+    }
+    Ok(ws)
+}
+
+async fn component(d: &Discord, body: &Value) -> Result<Value, Value> {
+    let data = &body["data"];
+    let custom_id = data["custom_id"].as_str().unwrap_or_default();
+    let control =
+        Control::parse(custom_id).ok_or_else(|| refusal("This button is out of date."))?;
+    let who = who(body).ok_or_else(|| refusal("Discord did not say who you are."))?;
+    let guild = match &control {
+        Control::Run { guild, .. }
+        | Control::AskText { guild, .. }
+        | Control::AskPerson { guild, .. }
+        | Control::Menu { guild } => guild.clone(),
+    };
+    let chosen = data["values"][0].as_str();
+    let text = match &control {
+        Control::AskText { prompt, .. } => {
+            // Nothing runs yet: the modal's answer will, as its own interaction.
+            return Ok(render::ask_modal(custom_id, "Throughline", prompt));
+        }
+        Control::AskPerson { .. } if chosen.is_none() => {
+            return Ok(render::ask_person(custom_id, "Choose the person:"));
+        }
+        Control::AskPerson { command, .. } => {
+            format!("{command} <@{}>", chosen.unwrap_or_default())
+        }
+        Control::Run { command, .. } => command.clone(),
+        Control::Menu { .. } => chosen
+            .ok_or_else(|| refusal("Nothing was chosen."))?
+            .to_string(),
+    };
+    let ws = component_workspace(d, body, &guild, &who).await?;
+    Ok(answer(d, body, &guild, ws, &who, text, true).await)
+}
+
+async fn modal(d: &Discord, body: &Value) -> Result<Value, Value> {
+    let data = &body["data"];
+    let Some(Control::AskText {
+        guild,
+        command,
+        prompt,
+    }) = Control::parse(data["custom_id"].as_str().unwrap_or_default())
+    else {
+        return Err(refusal("This form is out of date."));
+    };
+    let who = who(body).ok_or_else(|| refusal("Discord did not say who you are."))?;
+    let answer_text = data["components"][0]["components"][0]["value"]
+        .as_str()
+        .unwrap_or_default();
+    let action = Action {
+        label: String::new(),
+        command,
+        ask: Ask::Text(prompt),
+        menu: None,
+    };
+    let ws = component_workspace(d, body, &guild, &who).await?;
+    Ok(answer(
+        d,
+        body,
+        &guild,
+        ws,
+        &who,
+        action.with_answer(answer_text),
+        true,
+    )
+    .await)
+}
+
+async fn autocomplete(d: &Discord, body: &Value) -> Result<Value, Value> {
+    let empty = json!({ "type": 8, "data": { "choices": [] } });
+    let (Some(guild), Some((kinds, none, typed))) =
+        (body["guild_id"].as_str(), focused(&body["data"]))
+    else {
+        return Ok(empty);
+    };
+    let Some(ws) = d.known_workspace(guild).await.map_err(internal)? else {
+        return Ok(empty);
+    };
+    let mut choices = Vec::new();
+    if none && "none".starts_with(&typed.trim().to_lowercase()) {
+        choices.push(json!({ "name": "none (no strategic home)", "value": "none" }));
+    }
+    let mut conn = d
+        .app()
+        .store
+        .pool
+        .acquire()
+        .await
+        .map_err(|e| internal(e.into()))?;
+    let found = platform::search_keys(
+        &mut conn,
+        ws,
+        kinds,
+        &typed,
+        CHOICES_MAX - choices.len() as i64,
+    )
+    .await
+    .map_err(internal)?;
+    choices.extend(found.into_iter().map(|(key, title)| {
+        json!({ "name": render::truncate(&format!("{key} · {title}"), 100), "value": key })
+    }));
+    Ok(json!({ "type": 8, "data": { "choices": choices } }))
+}

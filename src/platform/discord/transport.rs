@@ -1,0 +1,119 @@
+//! Delivery to Discord: DMs (open the DM channel, then post) and channel posts for the
+//! digest and agenda. A DM Discord refuses (the person blocks DMs from server members) is
+//! posted in the leadership channel instead, mentioning only that person.
+
+use chrono::Duration;
+use serde_json::json;
+
+use crate::notify::{Delivery, DeliveryError, Target, Transport};
+use crate::render::discord as render;
+use crate::store::workspaces;
+
+use super::{Discord, RestError};
+
+pub struct DiscordTransport {
+    discord: Discord,
+}
+
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A channel setting made with the channel option is `#<id>`.
+fn channel_id(setting: &str) -> Result<&str, RestError> {
+    let id = setting.trim_start_matches('#');
+    if !id.is_empty() && id.chars().all(|c| c.is_ascii_digit()) {
+        Ok(id)
+    } else {
+        Err(RestError::Permanent(format!(
+            "'{setting}' is not a Discord channel; choose it with /align settings name:channel channel:#…"
+        )))
+    }
+}
+
+impl DiscordTransport {
+    pub fn new(discord: Discord) -> Self {
+        DiscordTransport { discord }
+    }
+
+    async fn dm_channel(&self, user: &str) -> Result<String, RestError> {
+        if let Some(c) = lock(&self.discord.inner.dm_channels).get(user) {
+            return Ok(c.clone());
+        }
+        let channel = self.discord.rest().dm_channel(user).await?;
+        lock(&self.discord.inner.dm_channels).insert(user.to_string(), channel.clone());
+        Ok(channel)
+    }
+
+    async fn leadership_channel(&self, d: &Delivery) -> Result<String, RestError> {
+        let store = &self.discord.app().store;
+        let settings = async {
+            let mut conn = store.pool.acquire().await?;
+            workspaces::settings(&mut conn, d.workspace_id).await
+        };
+        let settings = settings.await.map_err(|e| RestError::Transient {
+            reason: format!("{e:#}"),
+            retry_after: None,
+        })?;
+        channel_id(&settings.channel).map(str::to_string)
+    }
+
+    async fn send(&self, d: &Delivery) -> Result<(), RestError> {
+        let guild = &d.workspace_external_id;
+        let body = render::message(&d.message, guild);
+        let user = match &d.target {
+            Target::Channel(c) => {
+                return self
+                    .discord
+                    .rest()
+                    .post_message(channel_id(c)?, &body)
+                    .await;
+            }
+            Target::Person { external_id, .. } => external_id,
+        };
+        let refused = match self.dm_channel(user).await {
+            Ok(channel) => match self.discord.rest().post_message(&channel, &body).await {
+                Err(RestError::DmRefused) => true,
+                other => return other,
+            },
+            Err(RestError::DmRefused) => true,
+            Err(e) => return Err(e),
+        };
+        debug_assert!(refused);
+        // The person keeps hearing about it, in the open, pinged by name and nobody else.
+        let channel = self.leadership_channel(d).await?;
+        let mut fallback = body;
+        fallback["content"] = json!(format!(
+            "<@{user}>, Throughline could not send you a direct message (Discord refused it). \
+             Allow direct messages from this server's members to get these privately."
+        ));
+        fallback["allowed_mentions"] = json!({ "parse": [], "users": [user] });
+        self.discord
+            .rest()
+            .post_message(&channel, &fallback)
+            .await?;
+        tracing::warn!(user = %user, guild = %guild, "a DM was refused; posted in the leadership channel instead");
+        Ok(())
+    }
+}
+
+impl Transport for DiscordTransport {
+    async fn deliver(&self, d: &Delivery) -> Result<(), DeliveryError> {
+        if d.platform != "discord" {
+            return Err(DeliveryError::Permanent(format!(
+                "no transport for platform '{}'",
+                d.platform
+            )));
+        }
+        self.send(d).await.map_err(|e| match e {
+            RestError::Transient {
+                reason,
+                retry_after,
+            } => DeliveryError::Transient {
+                reason,
+                retry_after: retry_after.and_then(|r| Duration::from_std(r).ok()),
+            },
+            other => DeliveryError::Permanent(other.to_string()),
+        })
+    }
+}

@@ -1,0 +1,108 @@
+use chrono::Duration;
+use serde_json::json;
+
+use crate::fake::Fault;
+use crate::founding::*;
+use crate::harness::*;
+
+#[tokio::test]
+async fn rate_limits_and_outages_delay_notifications_but_each_arrives_exactly_once() {
+    let d = founding().await;
+    d.fake.fail_posts([
+        Fault::RateLimited { retry_after: 2.5 },
+        Fault::RateLimited { retry_after: 2.5 },
+        Fault::ServerError,
+        Fault::ServerError,
+    ]);
+    d.slash_in(
+        GUILD,
+        CTO,
+        "work new",
+        &[
+            ("home", json!("none")),
+            ("title", json!("Critical payment bug")),
+            ("assignee", user(LEE)),
+        ],
+    )
+    .await;
+    d.slash_in(GUILD, LEE, "work start", &[("work", json!("W-2"))])
+        .await;
+    let owed = 3;
+    assert_eq!(
+        d.scalar("SELECT count(*) FROM outbox WHERE state = 'queued'")
+            .await,
+        owed,
+        "nothing is lost while Discord refuses"
+    );
+    // The 429 said 2.5 s: nothing is retried before that.
+    d.clock.set(d.now() + Duration::seconds(1));
+    d.dispatch().await;
+    assert_eq!(
+        d.scalar("SELECT count(*) FROM outbox WHERE state = 'queued'")
+            .await,
+        owed
+    );
+    for _ in 0..10 {
+        d.advance(Duration::minutes(2)).await;
+    }
+    assert_eq!(
+        d.scalar("SELECT count(*) FROM outbox WHERE state = 'queued'")
+            .await,
+        0
+    );
+    d.fake.take_dm(CTO, &["W-2", "no strategic home"]);
+    d.fake.take_dm(ANA, &["G-1", "turned amber"]);
+    d.fake.take_dm(LEE, &["I-1", "turned amber"]);
+    d.finish().await;
+}
+
+#[tokio::test]
+async fn a_refused_dm_becomes_a_mention_in_the_leadership_channel_and_is_not_retried() {
+    let d = founding().await;
+    d.fake.refuse_dms(ANA);
+    d.slash_in(
+        GUILD,
+        CTO,
+        "work new",
+        &[
+            ("home", json!("none")),
+            ("title", json!("Bug")),
+            ("assignee", user(LEE)),
+        ],
+    )
+    .await;
+    d.fake.take_dm(CTO, &["W-2"]);
+    d.slash_in(GUILD, LEE, "work start", &[("work", json!("W-2"))])
+        .await;
+    d.fake.take_dm(LEE, &["I-1", "turned amber"]);
+    let fallback = d.fake.take(
+        LEADERSHIP,
+        &["G-1", "turned amber", "could not send you a direct message"],
+    );
+    assert_eq!(
+        fallback["content"]
+            .as_str()
+            .unwrap()
+            .split_whitespace()
+            .next(),
+        Some(format!("<@{ANA}>,").as_str())
+    );
+    assert_eq!(
+        fallback["allowed_mentions"],
+        json!({ "parse": [], "users": [ANA] }),
+        "only Ana is pinged"
+    );
+    let attempts = d.fake.calls(&format!("channels/dm-{ANA}")).len();
+    d.advance(Duration::hours(1)).await;
+    assert_eq!(
+        d.fake.calls(&format!("channels/dm-{ANA}")).len(),
+        attempts,
+        "not retried"
+    );
+    assert_eq!(
+        d.scalar("SELECT count(*) FROM outbox WHERE state = 'queued'")
+            .await,
+        0
+    );
+    d.finish().await;
+}

@@ -1,0 +1,262 @@
+//! A local Discord REST API that keeps state: DM channels it opened, every message, every
+//! edited interaction reply and every command registration, and failures on demand (429 with
+//! `retry_after`, 5xx, people who refuse DMs, slowness).
+
+use std::collections::{HashSet, VecDeque};
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{patch, post, put};
+use serde_json::{Value, json};
+
+pub const BOT_TOKEN: &str = "test-bot-token";
+pub const APP_ID: &str = "900000000000000001";
+
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub route: String,
+    pub body: Value,
+}
+
+#[derive(Debug, Clone)]
+pub enum Fault {
+    RateLimited { retry_after: f64 },
+    ServerError,
+}
+
+#[derive(Default)]
+struct Inner {
+    calls: Vec<Call>,
+    /// Messages posted (channel messages and edited replies) not yet taken by the test.
+    unread: Vec<Call>,
+    faults: VecDeque<Fault>,
+    refuses_dms: HashSet<String>,
+}
+
+#[derive(Clone)]
+pub struct Fake {
+    inner: Arc<Mutex<Inner>>,
+    pub url: String,
+}
+
+impl Fake {
+    pub async fn start() -> Fake {
+        let inner = Arc::new(Mutex::new(Inner::default()));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let router = Router::new()
+            .route("/api/v10/users/@me/channels", post(open_dm))
+            .route("/api/v10/channels/{channel}/messages", post(message))
+            .route(
+                "/api/v10/webhooks/{app}/{token}/messages/@original",
+                patch(edit_original),
+            )
+            .route("/api/v10/applications/{app}/commands", put(global_commands))
+            .route(
+                "/api/v10/applications/{app}/guilds/{guild}/commands",
+                put(guild_commands),
+            )
+            .with_state(inner.clone());
+        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        Fake { inner, url }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap()
+    }
+
+    pub fn fail_posts(&self, faults: impl IntoIterator<Item = Fault>) {
+        self.lock().faults.extend(faults);
+    }
+
+    /// This user blocks DMs from server members.
+    pub fn refuse_dms(&self, user: &str) {
+        self.lock().refuses_dms.insert(user.to_string());
+    }
+
+    pub fn calls(&self, route_prefix: &str) -> Vec<Call> {
+        self.lock()
+            .calls
+            .iter()
+            .filter(|c| c.route.starts_with(route_prefix))
+            .cloned()
+            .collect()
+    }
+
+    /// Takes the oldest message to `channel` whose JSON contains every needle.
+    pub fn take(&self, channel: &str, needles: &[&str]) -> Value {
+        let mut inner = self.lock();
+        let route = format!("channels/{channel}");
+        let i = inner
+            .unread
+            .iter()
+            .position(|c| {
+                let body = c.body.to_string();
+                c.route == route && needles.iter().all(|n| body.contains(n))
+            })
+            .unwrap_or_else(|| {
+                panic!(
+                    "expected a message to {channel} containing {needles:?}; unread: {:#?}",
+                    inner
+                        .unread
+                        .iter()
+                        .map(|c| (&c.route, c.body["embeds"][0]["title"].clone()))
+                        .collect::<Vec<_>>()
+                )
+            });
+        inner.unread.remove(i).body
+    }
+
+    /// A DM to a user: the fake names DM channels `dm-` + the user id.
+    pub fn take_dm(&self, user: &str, needles: &[&str]) -> Value {
+        self.take(&format!("dm-{user}"), needles)
+    }
+
+    /// Every message the bot sent, read or not.
+    pub fn all_messages(&self) -> Vec<Value> {
+        self.lock()
+            .calls
+            .iter()
+            .filter(|c| c.route.starts_with("channels/") || c.route.starts_with("original/"))
+            .map(|c| c.body.clone())
+            .collect()
+    }
+
+    pub fn assert_nothing_unread(&self) {
+        let unread: Vec<(String, Value)> = self
+            .lock()
+            .unread
+            .iter()
+            .map(|c| (c.route.clone(), c.body["embeds"][0]["title"].clone()))
+            .collect();
+        assert!(
+            unread.is_empty(),
+            "messages the test did not expect: {unread:#?}"
+        );
+    }
+}
+
+type Shared = State<Arc<Mutex<Inner>>>;
+
+fn authorized(headers: &HeaderMap) -> bool {
+    headers.get("authorization").and_then(|v| v.to_str().ok())
+        == Some(format!("Bot {BOT_TOKEN}").as_str())
+}
+
+fn unauthorized() -> Response {
+    (
+        StatusCode::UNAUTHORIZED,
+        axum::Json(json!({ "message": "401: Unauthorized", "code": 0 })),
+    )
+        .into_response()
+}
+
+async fn open_dm(State(s): Shared, headers: HeaderMap, body: String) -> Response {
+    if !authorized(&headers) {
+        return unauthorized();
+    }
+    let body: Value = serde_json::from_str(&body).unwrap_or_default();
+    let user = body["recipient_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    s.lock().unwrap().calls.push(Call {
+        route: "users/@me/channels".into(),
+        body: body.clone(),
+    });
+    axum::Json(json!({ "id": format!("dm-{user}"), "type": 1,
+        "recipients": [{ "id": user }] }))
+    .into_response()
+}
+
+async fn message(
+    State(s): Shared,
+    Path(channel): Path<String>,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    if !authorized(&headers) {
+        return unauthorized();
+    }
+    let body: Value = serde_json::from_str(&body).unwrap_or_default();
+    let call = Call {
+        route: format!("channels/{channel}"),
+        body,
+    };
+    let mut inner = s.lock().unwrap();
+    inner.calls.push(call.clone());
+    if let Some(user) = channel.strip_prefix("dm-")
+        && inner.refuses_dms.contains(user)
+    {
+        return (
+            StatusCode::FORBIDDEN,
+            axum::Json(json!({ "message": "Cannot send messages to this user", "code": 50007 })),
+        )
+            .into_response();
+    }
+    match inner.faults.pop_front() {
+        Some(Fault::RateLimited { retry_after }) => (
+            StatusCode::TOO_MANY_REQUESTS,
+            [("retry-after", retry_after.ceil().to_string())],
+            axum::Json(json!({ "message": "You are being rate limited.",
+                "retry_after": retry_after, "global": false })),
+        )
+            .into_response(),
+        Some(Fault::ServerError) => (StatusCode::BAD_GATEWAY, "upstream failure").into_response(),
+        None => {
+            inner.unread.push(call.clone());
+            axum::Json(json!({ "id": format!("m{}", inner.calls.len()), "channel_id": channel }))
+                .into_response()
+        }
+    }
+}
+
+async fn edit_original(
+    State(s): Shared,
+    Path((_app, token)): Path<(String, String)>,
+    body: String,
+) -> Response {
+    // Interaction webhooks are authorised by their token, not the bot's.
+    let body: Value = serde_json::from_str(&body).unwrap_or_default();
+    let call = Call {
+        route: format!("original/{token}"),
+        body,
+    };
+    let mut inner = s.lock().unwrap();
+    inner.calls.push(call.clone());
+    inner.unread.push(call);
+    axum::Json(json!({ "id": "m0" })).into_response()
+}
+
+fn registered(s: &Arc<Mutex<Inner>>, route: String, headers: &HeaderMap, body: String) -> Response {
+    if !authorized(headers) {
+        return unauthorized();
+    }
+    let body: Value = serde_json::from_str(&body).unwrap_or_default();
+    s.lock().unwrap().calls.push(Call {
+        route,
+        body: body.clone(),
+    });
+    axum::Json(body).into_response()
+}
+
+async fn global_commands(
+    State(s): Shared,
+    Path(app): Path<String>,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    registered(&s, format!("commands/{app}"), &headers, body)
+}
+
+async fn guild_commands(
+    State(s): Shared,
+    Path((app, guild)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    registered(&s, format!("commands/{app}/{guild}"), &headers, body)
+}

@@ -1,0 +1,12 @@
+//! Discord end to end: the real router, interactions signed with Ed25519, a fake Discord
+//! REST API.
+
+mod fake;
+mod harness;
+
+mod buttons;
+mod commands;
+mod delivery;
+mod founding;
+mod guilds;
+mod security;
