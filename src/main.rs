@@ -91,6 +91,10 @@ async fn main() -> anyhow::Result<()> {
                     "registered /align ({n} subcommands) globally; Discord may take up to an hour to show it everywhere"
                 ),
             }
+            println!(
+                "add the bot to a server with: {}",
+                throughline::platform::discord::invite_url(&args.application_id)
+            );
             Ok(())
         }
         Cmd::Demo => {

@@ -1,7 +1,7 @@
 use std::collections::HashSet;
 
 use serde_json::Value;
-use throughline::platform::discord::all_commands;
+use throughline::platform::discord::{INVITE_PERMISSIONS, all_commands, invite_url};
 
 use crate::fake::{APP_ID, BOT_TOKEN, Fake};
 
@@ -40,7 +40,9 @@ async fn register_sends_exactly_the_committed_definitions_as_a_bulk_overwrite() 
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
-        assert!(String::from_utf8_lossy(&out.stdout).contains("registered /align"));
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(stdout.contains("registered /align"), "{stdout}");
+        assert!(stdout.contains(&invite_url(APP_ID)), "{stdout}");
         let route = match guild {
             Some(g) => format!("commands/{APP_ID}/{g}"),
             None => format!("commands/{APP_ID}"),
@@ -106,4 +108,13 @@ fn the_definitions_stay_inside_discord_limits() {
         check(command, &mut total);
         assert!(total <= 8000, "{total} characters");
     }
+}
+
+#[test]
+fn the_readme_invites_the_bot_with_exactly_the_permissions_it_needs() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let url = invite_url("APPLICATION_ID");
+    assert!(readme.contains(&url), "the README shows {url}");
+    assert!(url.contains(&format!("permissions={INVITE_PERMISSIONS}")));
 }

@@ -127,6 +127,18 @@ impl Discord {
     }
 }
 
+/// What the bot needs in a server: View Channel, Send Messages and Embed Links, for the
+/// digest and agenda in the leadership channel (DMs need no server permission).
+pub const INVITE_PERMISSIONS: u64 = (1 << 10) | (1 << 11) | (1 << 14);
+
+/// The URL that adds the bot, and its commands, to a server.
+pub fn invite_url(application_id: &str) -> String {
+    format!(
+        "https://discord.com/oauth2/authorize?client_id={application_id}\
+         &scope=bot%20applications.commands&permissions={INVITE_PERMISSIONS}"
+    )
+}
+
 /// `throughline discord register`: installs the commands; returns how many subcommands
 /// `/align` has.
 pub async fn register(args: &crate::config::RegisterArgs) -> anyhow::Result<usize> {
