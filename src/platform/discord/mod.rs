@@ -157,7 +157,7 @@ pub async fn register(args: &crate::config::RegisterArgs) -> anyhow::Result<usiz
 pub fn router(discord: Discord) -> Router {
     Router::new()
         .route("/discord/interactions", post(interaction))
-        .layer(from_fn_with_state(discord.clone(), verify::signed))
+        .route_layer(from_fn_with_state(discord.clone(), verify::signed))
         .with_state(discord)
 }
 

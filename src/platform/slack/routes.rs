@@ -52,7 +52,7 @@ pub fn router(slack: Slack) -> Router {
         .route("/slack/commands", post(command))
         .route("/slack/interactions", post(interaction))
         .route("/slack/events", post(event))
-        .layer(from_fn_with_state(slack.clone(), verify::signed));
+        .route_layer(from_fn_with_state(slack.clone(), verify::signed));
     Router::new()
         .merge(signed)
         .route("/slack/install", get(install))
