@@ -1,51 +1,31 @@
 //! A test harness that reads like the product: people type commands, time moves, and the test
 //! takes each DM and post it expects. `finish` fails on any message the test never looked at.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use chrono::{DateTime, Utc};
-use sqlx::postgres::PgPoolOptions;
+use throughline::devdb::Scratch;
 use throughline::platform::console::{Console, Output};
 use throughline::store::Store;
-
-static NEXT: AtomicUsize = AtomicUsize::new(0);
 
 /// Thursday morning, the founding brief's day.
 pub const START: &str = "2026-11-19T09:30:00Z";
 
 pub struct T {
     pub console: Console,
-    server: String,
-    db: String,
+    scratch: Scratch,
     pending: Vec<Output>,
 }
 
 impl T {
     pub async fn new() -> T {
-        let server = throughline::devdb::server_url()
+        let scratch = Scratch::new("throughline_test", 4)
             .await
-            .expect("a PostgreSQL server for the tests");
-        let db = format!(
-            "throughline_test_{}_{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::SeqCst)
-        );
-        let options = throughline::devdb::fresh_database(&server, &db)
-            .await
-            .expect("a fresh database");
-        let pool = PgPoolOptions::new()
-            .max_connections(4)
-            .connect_with(options)
-            .await
-            .expect("connect");
-        let store = Store { pool };
-        store.migrate().await.expect("migrations");
+            .expect("a fresh database on a PostgreSQL server for the tests");
+        let store = scratch.store.clone();
         let start: DateTime<Utc> = START.parse().unwrap();
         let console = Console::start(store, start).await.expect("console");
         T {
             console,
-            server,
-            db,
+            scratch,
             pending: Vec::new(),
         }
     }
@@ -180,10 +160,7 @@ impl T {
             left.is_empty(),
             "notifications the test did not expect: {left:#?}"
         );
-        self.console.app.store.pool.close().await;
-        throughline::devdb::drop_database(&self.server, &self.db)
-            .await
-            .expect("drop the test database");
+        self.scratch.drop().await.expect("drop the test database");
     }
 }
 

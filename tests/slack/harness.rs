@@ -11,10 +11,10 @@ use reqwest::StatusCode;
 use secrecy::SecretString;
 use serde_json::{Value, json};
 use sha2::Sha256;
-use sqlx::postgres::PgPoolOptions;
 use throughline::app::App;
 use throughline::clock::ManualClock;
 use throughline::config::{SlackConfig, SlackInstall};
+use throughline::devdb::Scratch;
 use throughline::notify;
 use throughline::platform::slack::Slack;
 use throughline::schedule;
@@ -24,7 +24,6 @@ use crate::fake::{APP_TOKEN, Fake, token_of};
 use crate::fake_socket::Link;
 
 pub const SECRET: &str = "test-signing-secret";
-static NEXT: AtomicUsize = AtomicUsize::new(0);
 /// Thursday morning, the founding brief's day.
 pub const START: &str = "2026-11-19T09:30:00Z";
 
@@ -36,8 +35,7 @@ pub struct S {
     pub base: String,
     pub clock: Arc<ManualClock>,
     http: reqwest::Client,
-    server: String,
-    db: String,
+    scratch: Scratch,
     triggers: AtomicUsize,
 }
 
@@ -72,24 +70,10 @@ impl S {
     }
 
     async fn build(install: Install, socket_mode: bool) -> S {
-        let server = throughline::devdb::server_url()
-            .await
-            .expect("a PostgreSQL server");
-        let db = format!(
-            "throughline_slack_{}_{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::SeqCst)
-        );
-        let options = throughline::devdb::fresh_database(&server, &db)
+        let scratch = Scratch::new("throughline_slack", 8)
             .await
             .expect("a fresh database");
-        let pool = PgPoolOptions::new()
-            .max_connections(8)
-            .connect_with(options)
-            .await
-            .unwrap();
-        let store = Store { pool };
-        store.migrate().await.unwrap();
+        let store = scratch.store.clone();
         let clock = Arc::new(ManualClock::new(START.parse().unwrap()));
         let app = App {
             store,
@@ -145,8 +129,7 @@ impl S {
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .unwrap(),
-            server,
-            db,
+            scratch,
             triggers: AtomicUsize::new(0),
         }
     }
@@ -421,10 +404,7 @@ impl S {
 
     pub async fn finish(self) {
         self.fake.assert_nothing_unread();
-        self.store().pool.close().await;
-        throughline::devdb::drop_database(&self.server, &self.db)
-            .await
-            .unwrap();
+        self.scratch.drop().await.unwrap();
     }
 }
 
