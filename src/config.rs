@@ -52,6 +52,9 @@ pub struct ServeArgs {
     /// Discord API base URL.
     #[arg(long, env = "DISCORD_API_URL", default_value = "https://discord.com")]
     pub discord_api_url: String,
+    /// Receive Discord interactions over the Gateway instead of the HTTP endpoint.
+    #[arg(long, env = "DISCORD_GATEWAY", default_value_t = false)]
+    pub discord_gateway: bool,
     /// Where Slack's OAuth v2 consent screen lives.
     #[arg(
         long,
@@ -87,8 +90,10 @@ pub struct Config {
 
 #[derive(Clone)]
 pub struct DiscordConfig {
-    /// The application's Ed25519 public key, hex.
-    pub public_key: String,
+    /// The application's Ed25519 public key, hex; HTTP mode only.
+    pub public_key: Option<String>,
+    /// Interactions arrive over the Gateway; the HTTP endpoint stays shut.
+    pub gateway: bool,
     pub bot_token: SecretString,
     pub application_id: String,
     pub api_url: String,
@@ -150,33 +155,37 @@ impl ServeArgs {
             .discord_application_id
             .clone()
             .filter(|s| !s.is_empty());
-        let (Some(public_key), Some(bot_token), Some(application_id)) = (&key, &token, &app) else {
-            if key.is_none() && token.is_none() && app.is_none() {
-                return Ok(None);
-            }
-            let missing: Vec<&str> = [
-                (key.is_none(), "DISCORD_PUBLIC_KEY"),
-                (token.is_none(), "DISCORD_BOT_TOKEN"),
-                (app.is_none(), "DISCORD_APPLICATION_ID"),
-            ]
-            .into_iter()
-            .filter_map(|(m, name)| m.then_some(name))
-            .collect();
+        if key.is_none() && token.is_none() && app.is_none() && !self.discord_gateway {
+            return Ok(None);
+        }
+        let needs_key = !self.discord_gateway;
+        let missing: Vec<&str> = [
+            (needs_key && key.is_none(), "DISCORD_PUBLIC_KEY"),
+            (token.is_none(), "DISCORD_BOT_TOKEN"),
+            (app.is_none(), "DISCORD_APPLICATION_ID"),
+        ]
+        .into_iter()
+        .filter_map(|(m, name)| m.then_some(name))
+        .collect();
+        if !missing.is_empty() {
             bail!(
                 "Discord is half configured: also set {}",
                 missing.join(", ")
             );
-        };
-        if public_key.len() != 64 || !public_key.chars().all(|c| c.is_ascii_hexdigit()) {
+        }
+        if let Some(k) = &key
+            && (k.len() != 64 || !k.chars().all(|c| c.is_ascii_hexdigit()))
+        {
             bail!(
                 "DISCORD_PUBLIC_KEY must be the application's public key: 64 hex characters \
                  (Developer Portal → General Information)"
             );
         }
         Ok(Some(DiscordConfig {
-            public_key: public_key.clone(),
-            bot_token: bot_token.clone(),
-            application_id: application_id.clone(),
+            public_key: key.filter(|_| needs_key),
+            gateway: self.discord_gateway,
+            bot_token: token.expect("checked above"),
+            application_id: app.expect("checked above"),
             api_url: self.discord_api_url.trim_end_matches('/').to_string(),
         }))
     }
@@ -308,6 +317,36 @@ mod tests {
             .err()
             .unwrap();
         assert!(err.contains("app-level token (xapp-"), "{err}");
+    }
+
+    #[test]
+    fn discord_names_what_is_missing_and_the_gateway_needs_no_public_key() {
+        let err = validate(&["--discord-bot-token", "t"]).err().unwrap();
+        assert!(
+            err.contains("DISCORD_PUBLIC_KEY, DISCORD_APPLICATION_ID"),
+            "{err}"
+        );
+        let err = validate(&[
+            "--discord-bot-token",
+            "t",
+            "--discord-application-id",
+            "1",
+            "--discord-public-key",
+            "xyz",
+        ])
+        .err()
+        .unwrap();
+        assert!(err.contains("64 hex characters"), "{err}");
+        let config = validate(&[
+            "--discord-bot-token",
+            "t",
+            "--discord-application-id",
+            "1",
+            "--discord-gateway",
+        ])
+        .expect("a complete Gateway configuration");
+        let discord = config.discord.unwrap();
+        assert!(discord.gateway && discord.public_key.is_none());
     }
 
     #[test]

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use anyhow::Context;
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -82,11 +83,21 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     tokio::spawn(dispatcher(store, transports, wake));
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     tracing::info!(address = %config.listen, "listening");
-    axum::serve(listener, router)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    let http = axum::serve(listener, router).with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    });
+    // serenity reconnects on its own; the Gateway ending means it cannot (a bad token, say),
+    // and a process that no longer hears Discord should stop and say why.
+    let gateway = async {
+        match discord.filter(|d| d.config().gateway) {
+            Some(d) => crate::platform::discord::gateway::run(d).await,
+            None => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        served = http => served?,
+        ended = gateway => ended.context("the Discord Gateway connection ended; check DISCORD_BOT_TOKEN")?,
+    }
     Ok(())
 }
 

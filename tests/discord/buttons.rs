@@ -129,7 +129,7 @@ async fn a_repeated_interaction_acts_once_and_a_stranger_cannot_use_a_dm_button(
 
     // Someone who is not one of this server's people, clicking a forwarded DM button.
     d.member(GUILD, "999", "stranger", MEMBER);
-    let r = d.component(GUILD, "999", data.clone(), true).await;
+    let r = d.component(GUILD, "999", &orphan, data.clone(), true).await;
     assert!(text(&r).contains("not part of"), "{r:#}");
     assert_eq!(
         d.scalar("SELECT count(*) FROM work_items WHERE goal_id IS NOT NULL AND number = 2")
@@ -138,7 +138,7 @@ async fn a_repeated_interaction_acts_once_and_a_stranger_cannot_use_a_dm_button(
     );
 
     // The same interaction delivered twice acts once.
-    let body = d.component_body(GUILD, CTO, data, true);
+    let body = d.component_body(GUILD, CTO, &orphan, data, true);
     let r = d.send(&body).await;
     assert!(text(&r).contains("W-2"), "{r:#}");
     let again = d.send(&body).await;

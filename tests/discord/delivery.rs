@@ -106,3 +106,53 @@ async fn a_refused_dm_becomes_a_mention_in_the_leadership_channel_and_is_not_ret
     );
     d.finish().await;
 }
+
+#[tokio::test]
+async fn a_slow_database_gets_a_deferred_reply_and_the_answer_follows_as_an_edit() {
+    let d = founding().await;
+    // Another transaction holds the guild's workspace longer than Discord's window.
+    let mut held = d.store().pool.begin().await.unwrap();
+    sqlx::query("SELECT 1 FROM workspaces FOR UPDATE")
+        .execute(&mut *held)
+        .await
+        .unwrap();
+    let release = tokio::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_millis(3500)).await;
+        held.commit().await.unwrap();
+    });
+    let body = d.command_body(
+        GUILD,
+        ANA,
+        "goal new",
+        &[("title", json!("Grow revenue")), ("owner", user(ANA))],
+    );
+    let token = body["token"].as_str().unwrap().to_string();
+    let r = d.send(&body).await;
+    assert_eq!(
+        r,
+        json!({ "type": 5, "data": { "flags": 64 } }),
+        "deferred within the window"
+    );
+    release.await.unwrap();
+    let mut edited = Vec::new();
+    for _ in 0..100 {
+        edited = d.fake.calls(&format!("original/{token}"));
+        if !edited.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        edited.len(),
+        1,
+        "the answer follows as an edit of the reply"
+    );
+    assert!(
+        text(&edited[0].body).contains("Created G-2"),
+        "{:#}",
+        edited[0].body
+    );
+    assert_eq!(edited[0].body["allowed_mentions"], json!({ "parse": [] }));
+    d.fake.take_original(&token);
+    d.finish().await;
+}

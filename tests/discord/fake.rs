@@ -54,6 +54,10 @@ impl Fake {
                 "/api/v10/webhooks/{app}/{token}/messages/@original",
                 patch(edit_original),
             )
+            .route(
+                "/api/v10/interactions/{id}/{token}/callback",
+                post(interaction_callback),
+            )
             .route("/api/v10/applications/{app}/commands", put(global_commands))
             .route(
                 "/api/v10/applications/{app}/guilds/{guild}/commands",
@@ -113,6 +117,18 @@ impl Fake {
     /// A DM to a user: the fake names DM channels `dm-` + the user id.
     pub fn take_dm(&self, user: &str, needles: &[&str]) -> Value {
         self.take(&format!("dm-{user}"), needles)
+    }
+
+    /// Takes the edit of a deferred interaction reply.
+    pub fn take_original(&self, token: &str) -> Value {
+        let mut inner = self.lock();
+        let route = format!("original/{token}");
+        let i = inner
+            .unread
+            .iter()
+            .position(|c| c.route == route)
+            .unwrap_or_else(|| panic!("no edited reply for {token}"));
+        inner.unread.remove(i).body
     }
 
     /// Every message the bot sent, read or not.
@@ -259,4 +275,18 @@ async fn guild_commands(
     body: String,
 ) -> Response {
     registered(&s, format!("commands/{app}/{guild}"), &headers, body)
+}
+
+async fn interaction_callback(
+    State(s): Shared,
+    Path((id, _token)): Path<(String, String)>,
+    body: String,
+) -> Response {
+    // Authorised by the interaction's token, like the other interaction webhooks.
+    let body: Value = serde_json::from_str(&body).unwrap_or_default();
+    s.lock().unwrap().calls.push(Call {
+        route: format!("callback/{id}"),
+        body,
+    });
+    StatusCode::NO_CONTENT.into_response()
 }

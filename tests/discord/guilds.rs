@@ -90,9 +90,9 @@ async fn two_guilds_see_only_their_own_goals_through_commands_autocomplete_and_b
         "{button:#}"
     );
     let data = json!({ "custom_id": button["custom_id"], "component_type": 2 });
-    let r = d.component(GUILD, ANA, data.clone(), false).await;
+    let r = d.component(GUILD, ANA, &shown, data.clone(), false).await;
     assert!(text(&r).contains("another server"), "{r:#}");
-    let r = d.component(OTHER, ZOE, data, false).await;
+    let r = d.component(OTHER, ZOE, &shown, data, false).await;
     assert!(!text(&r).contains("Cut churn"), "{r:#}");
     assert_eq!(
         d.scalar("SELECT count(DISTINCT workspace_id) FROM goals")

@@ -62,7 +62,8 @@ impl D {
         };
         let fake = Fake::start().await;
         let config = DiscordConfig {
-            public_key: hex::encode(key().verifying_key().to_bytes()),
+            public_key: Some(hex::encode(key().verifying_key().to_bytes())),
+            gateway: false,
             bot_token: SecretString::from(BOT_TOKEN.to_string()),
             application_id: APP_ID.into(),
             api_url: fake.url.clone(),
@@ -107,7 +108,7 @@ impl D {
             .unwrap_or_else(|| panic!("{id} is not a member of {guild}"));
         json!({
             "user": { "id": id, "username": name, "global_name": null, "discriminator": "0" },
-            "nick": null, "roles": [], "permissions": perms,
+            "nick": null, "roles": [], "permissions": perms, "flags": 0,
             "joined_at": "2026-01-01T00:00:00Z", "deaf": false, "mute": false,
         })
     }
@@ -151,7 +152,8 @@ impl D {
             "id": format!("7{n:05}"), "application_id": APP_ID, "type": kind,
             "token": format!("interaction-token-{n}"), "version": 1,
             "guild_id": guild, "channel_id": "500", "app_permissions": "0",
-            "locale": "en-GB", "guild_locale": "en-GB",
+            "locale": "en-GB", "guild_locale": "en-GB", "entitlements": [], "attachment_size_limit": 10485760,
+            "authorizing_integration_owners": { "0": guild }, "context": 0,
             "member": self.member_json(guild, user),
             "data": data,
         })
@@ -204,11 +206,39 @@ impl D {
         path: &str,
         options: &[(&str, Value)],
     ) -> Value {
+        let body = self.command_body(guild, user, path, options);
+        self.send(&body).await
+    }
+
+    /// The interaction `/align <path> options…` from `user` in `guild`.
+    pub fn command_body(
+        &self,
+        guild: &str,
+        user: &str,
+        path: &str,
+        options: &[(&str, Value)],
+    ) -> Value {
         let data = self.command_data(guild, path, options);
-        let body = self.envelope(2, guild, user, data);
-        let (status, answer) = self.signed(&body.to_string()).await;
-        assert_eq!(status, StatusCode::OK, "{answer}");
-        answer
+        self.envelope(2, guild, user, data)
+    }
+
+    /// The autocomplete interaction for `typed` in the option `option` of `/align <path>`.
+    pub fn autocomplete_body(
+        &self,
+        guild: &str,
+        user: &str,
+        path: &str,
+        option: &str,
+        typed: &str,
+    ) -> Value {
+        let mut data = self.command_data(guild, path, &[(option, json!(typed))]);
+        let leaf = if path.contains(' ') {
+            &mut data["options"][0]["options"][0]["options"][0]
+        } else {
+            &mut data["options"][0]["options"][0]
+        };
+        leaf["focused"] = json!(true);
+        self.envelope(4, guild, user, data)
     }
 
     /// `user` types `typed` into the focused option `option` of `/align <path>`.
@@ -220,14 +250,7 @@ impl D {
         option: &str,
         typed: &str,
     ) -> Vec<(String, String)> {
-        let mut data = self.command_data(guild, path, &[(option, json!(typed))]);
-        let leaf = if path.contains(' ') {
-            &mut data["options"][0]["options"][0]["options"][0]
-        } else {
-            &mut data["options"][0]["options"][0]
-        };
-        leaf["focused"] = json!(true);
-        let body = self.envelope(4, guild, user, data);
+        let body = self.autocomplete_body(guild, user, path, option, typed);
         let (status, answer) = self.signed(&body.to_string()).await;
         assert_eq!(status, StatusCode::OK, "{answer}");
         assert_eq!(answer["type"], 8, "{answer}");
@@ -257,7 +280,7 @@ impl D {
         let button = find_component(message, |c| c["type"] == 2 && c["label"] == label)
             .unwrap_or_else(|| panic!("no button {label:?} in {message:#}"));
         let data = json!({ "custom_id": button["custom_id"], "component_type": 2 });
-        self.component(guild, user, data, in_dm).await
+        self.component(guild, user, message, data, in_dm).await
     }
 
     /// `user` picks `value` from the select menu in `message`.
@@ -281,17 +304,32 @@ impl D {
         );
         let data =
             json!({ "custom_id": menu["custom_id"], "component_type": 3, "values": [value] });
-        self.component(guild, user, data, in_dm).await
+        self.component(guild, user, message, data, in_dm).await
     }
 
-    pub async fn component(&self, guild: &str, user: &str, data: Value, in_dm: bool) -> Value {
-        let body = self.component_body(guild, user, data, in_dm);
+    pub async fn component(
+        &self,
+        guild: &str,
+        user: &str,
+        message: &Value,
+        data: Value,
+        in_dm: bool,
+    ) -> Value {
+        let body = self.component_body(guild, user, message, data, in_dm);
         self.send(&body).await
     }
 
     /// A component interaction; `in_dm` drops the guild and member as Discord does in a DM.
-    pub fn component_body(&self, guild: &str, user: &str, data: Value, in_dm: bool) -> Value {
-        let body = self.envelope(3, guild, user, data);
+    pub fn component_body(
+        &self,
+        guild: &str,
+        user: &str,
+        message: &Value,
+        data: Value,
+        in_dm: bool,
+    ) -> Value {
+        let mut body = self.envelope(3, guild, user, data);
+        body["message"] = message_object(message);
         if in_dm { as_dm(body) } else { body }
     }
 
@@ -364,6 +402,25 @@ impl D {
     }
 }
 
+/// The message a component was on, as Discord describes it in the interaction: what the bot
+/// posted (a message or an interaction reply), with the fields Discord adds.
+fn message_object(posted: &Value) -> Value {
+    let posted = if posted["data"].is_object() {
+        &posted["data"]
+    } else {
+        posted
+    };
+    json!({
+        "id": "600000000000000001", "channel_id": "500", "type": 0,
+        "author": { "id": APP_ID, "username": "Throughline", "discriminator": "0", "bot": true },
+        "content": posted["content"].as_str().unwrap_or_default(),
+        "timestamp": "2026-11-19T09:30:00.000000+00:00", "edited_timestamp": null,
+        "tts": false, "mention_everyone": false, "mentions": [], "mention_roles": [],
+        "attachments": [], "pinned": false, "flags": 0,
+        "embeds": posted["embeds"], "components": posted["components"],
+    })
+}
+
 /// An interaction as it arrives from a DM: a user, no member, no guild.
 fn as_dm(mut body: Value) -> Value {
     let member = body["member"].take();
@@ -371,6 +428,7 @@ fn as_dm(mut body: Value) -> Value {
     b.remove("member");
     b.remove("guild_id");
     b.insert("user".into(), member["user"].clone());
+    b.insert("context".into(), json!(1));
     body
 }
 

@@ -8,5 +8,6 @@ mod buttons;
 mod commands;
 mod delivery;
 mod founding;
+mod gateway;
 mod guilds;
 mod security;

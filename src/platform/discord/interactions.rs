@@ -2,6 +2,8 @@
 //! component carries the command it stands for and runs it as the person who used it, in
 //! the guild it was made for, so it can do nothing that person could not type.
 
+use std::future::Future;
+
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
 use tokio::time::{Instant, timeout_at};
@@ -38,9 +40,15 @@ fn refusal(text: &str) -> Value {
     render::reply(&Message::new(Tone::Error, text), "", true)
 }
 
-fn internal(e: anyhow::Error) -> Value {
+const OUR_FAULT: &str = "Something went wrong on our side; nothing was changed. Please try again.";
+
+fn internal_message(e: anyhow::Error) -> Message {
     tracing::error!(error = ?e, "handling a Discord interaction failed");
-    refusal("Something went wrong on our side; nothing was changed. Please try again.")
+    Message::new(Tone::Error, OUR_FAULT)
+}
+
+fn internal(e: anyhow::Error) -> Value {
+    render::reply(&internal_message(e), "", true)
 }
 
 /// The person behind an interaction: a member in a guild, a user in a DM.
@@ -140,13 +148,44 @@ async fn command(d: &Discord, body: &Value) -> Result<Value, Value> {
         .as_str()
         .ok_or_else(|| refusal("Use /align in a server, where your team's goals live."))?;
     let who = who(body).ok_or_else(|| refusal("Discord did not say who you are."))?;
-    let ws = d.workspace(guild).await.map_err(internal)?;
-    sync_people(d, ws, body, &who).await.map_err(internal)?;
     let text = command_text(&body["data"]).ok_or_else(|| {
         refusal("This command is out of date; ask an admin to run `throughline discord register`.")
     })?;
-    let changes = command::parse(&text).is_ok_and(|c| !c.is_read_only());
-    Ok(answer(d, body, guild, ws, &who, text, changes).await)
+    let job = {
+        let (d, body, guild) = (d.clone(), body.clone(), guild.to_string());
+        async move {
+            let ws = match d.workspace(&guild).await {
+                Ok(ws) => ws,
+                Err(e) => return (internal_message(e), false),
+            };
+            if let Err(e) = sync_people(&d, ws, &body, &who).await {
+                return (internal_message(e), false);
+            }
+            let changes = command::parse(&text).is_ok_and(|c| !c.is_read_only());
+            (d.app().command(ws, &who.actor(), &text).await, changes)
+        }
+    };
+    Ok(answer(d, body, guild, job).await)
+}
+
+/// Runs a command as `who` in `ws` (refreshing them first when Discord said who they are in
+/// the guild), for a component or a modal: these always may change the model.
+fn run_as(
+    d: &Discord,
+    body: &Value,
+    ws: WorkspaceId,
+    who: Who,
+    text: String,
+) -> impl Future<Output = (Message, bool)> + Send + 'static {
+    let (d, body) = (d.clone(), body.clone());
+    async move {
+        if who.admin.is_some()
+            && let Err(e) = sync_people(&d, ws, &body, &who).await
+        {
+            return (internal_message(e), false);
+        }
+        (d.app().command(ws, &who.actor(), &text).await, true)
+    }
 }
 
 /// Runs a command and replies within Discord's window, or defers and edits the reply in.
@@ -154,18 +193,15 @@ async fn answer(
     d: &Discord,
     body: &Value,
     guild: &str,
-    ws: WorkspaceId,
-    who: &Who,
-    text: String,
-    changes: bool,
+    job: impl Future<Output = (Message, bool)> + Send + 'static,
 ) -> Value {
     let (tx, rx) = oneshot::channel();
     let task = {
-        let (d, actor) = (d.clone(), who.actor());
+        let d = d.clone();
         tokio::spawn(async move {
-            let reply = d.app().command(ws, &actor, &text).await;
+            let (reply, changed) = job.await;
             let _ = tx.send(reply);
-            if changes {
+            if changed {
                 d.after_change().await;
             }
         })
@@ -178,9 +214,7 @@ async fn answer(
             let _ = timeout_at(deadline, task).await;
             render::reply(&reply, guild, true)
         }
-        Ok(Err(_)) => {
-            refusal("Something went wrong on our side; nothing was changed. Please try again.")
-        }
+        Ok(Err(_)) => refusal(OUR_FAULT),
         Err(_) => {
             let (d, guild) = (d.clone(), guild.to_string());
             let token = body["token"].as_str().unwrap_or_default().to_string();
@@ -214,9 +248,7 @@ async fn component_workspace(
         .await
         .map_err(internal)?
         .ok_or_else(|| refusal("This button belongs to a server Throughline does not know."))?;
-    if who.admin.is_some() {
-        sync_people(d, ws, body, who).await.map_err(internal)?;
-    } else {
+    if who.admin.is_none() {
         let mut conn = d
             .app()
             .store
@@ -285,7 +317,7 @@ async fn component(d: &Discord, body: &Value) -> Result<Value, Value> {
             .to_string(),
     };
     let ws = component_workspace(d, body, &guild, &who).await?;
-    Ok(answer(d, body, &guild, ws, &who, text, true).await)
+    Ok(answer(d, body, &guild, run_as(d, body, ws, who, text)).await)
 }
 
 async fn modal(d: &Discord, body: &Value) -> Result<Value, Value> {
@@ -309,16 +341,8 @@ async fn modal(d: &Discord, body: &Value) -> Result<Value, Value> {
         menu: None,
     };
     let ws = component_workspace(d, body, &guild, &who).await?;
-    Ok(answer(
-        d,
-        body,
-        &guild,
-        ws,
-        &who,
-        action.with_answer(answer_text),
-        true,
-    )
-    .await)
+    let text = action.with_answer(answer_text);
+    Ok(answer(d, body, &guild, run_as(d, body, ws, who, text)).await)
 }
 
 async fn autocomplete(d: &Discord, body: &Value) -> Result<Value, Value> {

@@ -3,6 +3,7 @@
 //! and messages.
 
 mod definition;
+pub mod gateway;
 mod interactions;
 mod rest;
 mod transport;
@@ -48,7 +49,8 @@ struct Inner {
     app: App,
     rest: Rest,
     config: DiscordConfig,
-    verifier: Verifier,
+    /// `None` in Gateway mode: nothing arrives over HTTP then.
+    verifier: Option<Verifier>,
     wake: Arc<Notify>,
     /// user id → DM channel id, so each DM costs one request, not two.
     dm_channels: Mutex<HashMap<String, String>>,
@@ -69,8 +71,13 @@ fn decode_key(hex: &str) -> anyhow::Result<[u8; 32]> {
 
 impl Discord {
     pub fn new(app: App, config: DiscordConfig, wake: Arc<Notify>) -> anyhow::Result<Discord> {
-        let verifier = Verifier::try_new(decode_key(&config.public_key)?)
-            .map_err(|_| anyhow::anyhow!("DISCORD_PUBLIC_KEY is not a valid Ed25519 key"))?;
+        let verifier =
+            match config.public_key.as_deref().filter(|_| !config.gateway) {
+                Some(key) => Some(Verifier::try_new(decode_key(key)?).map_err(|_| {
+                    anyhow::anyhow!("DISCORD_PUBLIC_KEY is not a valid Ed25519 key")
+                })?),
+                None => None,
+            };
         let rest = Rest::new(&config.api_url, config.bot_token.clone())?;
         Ok(Discord {
             inner: Arc::new(Inner {

@@ -137,6 +137,23 @@ impl Rest {
         .map(drop)
     }
 
+    /// Answers an interaction received over the Gateway (the HTTP endpoint answers in its
+    /// response instead).
+    pub async fn interaction_callback(
+        &self,
+        interaction_id: &str,
+        interaction_token: &str,
+        response: &Value,
+    ) -> Result<(), RestError> {
+        self.call(
+            Method::POST,
+            &format!("/interactions/{interaction_id}/{interaction_token}/callback"),
+            response,
+        )
+        .await
+        .map(drop)
+    }
+
     /// Installs the commands with a bulk overwrite, globally or in one guild.
     pub async fn overwrite_commands(
         &self,

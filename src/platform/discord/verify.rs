@@ -14,6 +14,13 @@ const MAX_BODY: usize = 1 << 20;
 const MAX_SKEW_SECS: i64 = 300;
 
 pub async fn signed(State(discord): State<Discord>, req: Request, next: Next) -> Response {
+    let Some(verifier) = &discord.inner.verifier else {
+        return (
+            StatusCode::NOT_FOUND,
+            "the interactions endpoint is off in Gateway mode",
+        )
+            .into_response();
+    };
     let (parts, body) = req.into_parts();
     let header = |name: &str| {
         parts
@@ -31,12 +38,7 @@ pub async fn signed(State(discord): State<Discord>, req: Request, next: Next) ->
     let Ok(bytes) = to_bytes(body, MAX_BODY).await else {
         return (StatusCode::PAYLOAD_TOO_LARGE, "body too large").into_response();
     };
-    if discord
-        .inner
-        .verifier
-        .verify(&signature, &timestamp, &bytes)
-        .is_err()
-    {
+    if verifier.verify(&signature, &timestamp, &bytes).is_err() {
         return reject("invalid request signature");
     }
     let fresh = timestamp
