@@ -1,15 +1,20 @@
 //! The few Discord REST calls the bot makes, with Discord's failures sorted into "try again
 //! later" (with its `retry_after`) and "trying again cannot help". serenity's own HTTP client
 //! drops `retry_after` from a 429 and its rate limiter ignores a custom base URL, so this thin
-//! client keeps both in our hands; the request bodies are serenity-shaped JSON.
+//! client keeps both in our hands: a route whose bucket is empty rests until Discord resets
+//! it, and a 429 carries its `retry_after` to the outbox.
 
+use std::collections::HashMap;
 use std::num::NonZeroU32;
+use std::sync::Mutex;
 use std::time::Duration;
 
 use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
+use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
+use tokio::time::Instant;
 
 /// Discord's JSON error code for "Cannot send messages to this user".
 const CANNOT_DM: i64 = 50007;
@@ -45,6 +50,23 @@ pub struct Rest {
     global: DefaultDirectRateLimiter,
     /// About five messages per five seconds per channel.
     per_channel: DefaultKeyedRateLimiter<String>,
+    /// Routes whose bucket Discord said is used up, and until when.
+    exhausted: Mutex<HashMap<String, Instant>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// How long a route must rest when Discord's headers say its bucket is empty.
+fn bucket_exhausted(headers: &HeaderMap) -> Option<Duration> {
+    let header = |name: &str| headers.get(name)?.to_str().ok()?.parse::<f64>().ok();
+    if header("x-ratelimit-remaining")? > 0.0 {
+        return None;
+    }
+    header("x-ratelimit-reset-after")
+        .filter(|s| s.is_finite() && *s >= 0.0)
+        .map(|s| Duration::from_secs_f64(s.min(60.0)))
 }
 
 impl Rest {
@@ -63,11 +85,17 @@ impl Rest {
             token,
             global: RateLimiter::direct(Quota::per_second(NonZeroU32::new(50).expect("50 > 0"))),
             per_channel: RateLimiter::keyed(Quota::per_second(NonZeroU32::MIN)),
+            exhausted: Mutex::new(HashMap::new()),
         })
     }
 
     async fn call(&self, method: Method, path: &str, body: &Value) -> Result<Value, RestError> {
         self.global.until_ready().await;
+        let route = format!("{method} {path}");
+        let paused_until = lock(&self.exhausted).get(&route).copied();
+        if let Some(until) = paused_until {
+            tokio::time::sleep_until(until).await;
+        }
         let res = self
             .http
             .request(method, format!("{}{path}", self.base))
@@ -83,6 +111,17 @@ impl Rest {
                 retry_after: None,
             })?;
         let status = res.status();
+        match bucket_exhausted(res.headers()) {
+            Some(wait) => {
+                let mut exhausted = lock(&self.exhausted);
+                let now = Instant::now();
+                exhausted.retain(|_, until| *until > now);
+                exhausted.insert(route, now + wait);
+            }
+            None => {
+                lock(&self.exhausted).remove(&route);
+            }
+        }
         let header_wait = res
             .headers()
             .get("retry-after")
@@ -196,6 +235,17 @@ fn classify(status: StatusCode, body: &Value, header_wait: Option<f64>) -> RestE
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_empty_bucket_rests_its_route_until_discord_resets_it() {
+        let mut h = HeaderMap::new();
+        h.insert("x-ratelimit-remaining", "0".parse().unwrap());
+        h.insert("x-ratelimit-reset-after", "1.25".parse().unwrap());
+        assert_eq!(bucket_exhausted(&h), Some(Duration::from_millis(1250)));
+        h.insert("x-ratelimit-remaining", "3".parse().unwrap());
+        assert_eq!(bucket_exhausted(&h), None);
+        assert_eq!(bucket_exhausted(&HeaderMap::new()), None);
+    }
 
     #[test]
     fn failures_are_sorted_by_what_a_retry_can_do() {
