@@ -80,6 +80,16 @@ impl Person {
     pub fn at(&self) -> String {
         format!("@{}", self.handle)
     }
+
+    /// How a command the bot writes names this person, so that it finds them again on any
+    /// transport: `@handle` where the handle is the id (the console), `<@id>` elsewhere.
+    pub fn mention(&self) -> String {
+        if self.external_id == self.handle {
+            self.at()
+        } else {
+            format!("<@{}>", self.external_id)
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -61,8 +61,8 @@ pub fn initiative_changed(ix: &Index, i: &Initiative, from: Colour, to: &Health)
     .action(
         "Your capacity",
         format!(
-            "/align capacity @{}",
-            ix.person(i.lead_id).map_or("", |p| p.handle.as_str())
+            "/align capacity {}",
+            ix.person(i.lead_id).map_or(String::new(), |p| p.mention())
         ),
     )
 }

@@ -149,3 +149,32 @@ async fn a_repeated_interaction_acts_once_and_a_stranger_cannot_use_a_dm_button(
     assert_eq!(links, 1);
     d.finish().await;
 }
+
+#[tokio::test]
+async fn the_leads_capacity_button_shows_the_lead_and_invents_no_one() {
+    let d = founding().await;
+    d.slash_in(
+        GUILD,
+        CTO,
+        "work new",
+        &[
+            ("home", json!("none")),
+            ("title", json!("Critical payment bug")),
+            ("assignee", user(LEE)),
+        ],
+    )
+    .await;
+    d.fake.take_dm(CTO, &["W-2"]);
+    d.slash_in(GUILD, LEE, "work start", &[("work", json!("W-2"))])
+        .await;
+    d.fake.take_dm(ANA, &["G-1", "turned amber"]);
+    let lead = d.fake.take_dm(LEE, &["I-1", "turned amber"]);
+    let people = d.scalar("SELECT count(*) FROM people").await;
+    let r = d.click(GUILD, LEE, &lead, "Your capacity", true).await;
+    assert!(
+        text(&r).contains("@lee") && text(&r).contains("W-2"),
+        "{r:#}"
+    );
+    assert_eq!(d.scalar("SELECT count(*) FROM people").await, people);
+    d.finish().await;
+}
