@@ -6,6 +6,7 @@ mod definition;
 pub mod gateway;
 mod interactions;
 mod rest;
+mod table;
 mod transport;
 mod verify;
 
@@ -154,11 +155,7 @@ pub async fn register(args: &crate::config::RegisterArgs) -> anyhow::Result<usiz
     rest.overwrite_commands(&args.application_id, args.guild.as_deref(), &commands)
         .await
         .map_err(|e| anyhow::anyhow!("Discord refused the commands: {e}"))?;
-    Ok(definition::GROUPS
-        .iter()
-        .map(|g| g.subs.len())
-        .sum::<usize>()
-        + definition::SUBS.len())
+    Ok(table::GROUPS.iter().map(|g| g.subs.len()).sum::<usize>() + table::SUBS.len())
 }
 
 pub fn router(discord: Discord) -> Router {

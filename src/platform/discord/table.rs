@@ -1,0 +1,363 @@
+//! The `/align` command table: every subcommand and option, in the order the command
+//! language writes them (required options first, as Discord also demands).
+
+use super::definition::{Form, Group, Kind, Opt, Sub};
+
+const fn opt(name: &'static str, description: &'static str, kind: Kind, form: Form) -> Opt {
+    Opt {
+        name,
+        description,
+        kind,
+        form,
+        required: true,
+    }
+}
+
+const fn optional(name: &'static str, description: &'static str, kind: Kind, form: Form) -> Opt {
+    Opt {
+        name,
+        description,
+        kind,
+        form,
+        required: false,
+    }
+}
+
+const GOAL: Kind = Kind::Key {
+    kinds: "G",
+    none: false,
+};
+const INITIATIVE: Kind = Kind::Key {
+    kinds: "I",
+    none: false,
+};
+const WORK: Kind = Kind::Key {
+    kinds: "W",
+    none: false,
+};
+const TITLE: Opt = opt(
+    "title",
+    "What it is, in a few words",
+    Kind::Text { max: 200 },
+    Form::Quoted,
+);
+const NOTE: Opt = optional("note", "A note", Kind::Text { max: 500 }, Form::Quoted);
+const DUE: Opt = optional(
+    "due",
+    "Due date, YYYY-MM-DD",
+    Kind::Word,
+    Form::Named("due:"),
+);
+
+pub const HELP_TOPICS: &[&str] = &[
+    "status",
+    "goal",
+    "initiative",
+    "work",
+    "views",
+    "alerts",
+    "settings",
+];
+
+const fn key_sub(name: &'static str, description: &'static str, key: &'static [Opt]) -> Sub {
+    Sub {
+        name,
+        description,
+        options: key,
+    }
+}
+
+pub const GROUPS: &[Group] = &[
+    Group {
+        name: "goal",
+        description: "Goals: strategic priorities, each with exactly one owner",
+        subs: &[
+            Sub {
+                name: "new",
+                description: "Create a goal",
+                options: &[
+                    TITLE,
+                    opt(
+                        "owner",
+                        "Who owns it (exactly one person)",
+                        Kind::User,
+                        Form::Named("owner:"),
+                    ),
+                    optional(
+                        "rank",
+                        "Priority, 1 is the top",
+                        Kind::Integer { min: 1, max: 999 },
+                        Form::Named("rank:"),
+                    ),
+                    DUE,
+                ],
+            },
+            key_sub(
+                "show",
+                "Show a goal, its initiatives and health",
+                &[opt("goal", "The goal", GOAL, Form::Bare)],
+            ),
+            key_sub("list", "List the goals by rank", &[]),
+            key_sub(
+                "owner",
+                "Transfer ownership (owner or admin)",
+                &[
+                    opt("goal", "The goal", GOAL, Form::Bare),
+                    opt("owner", "The new owner", Kind::User, Form::Bare),
+                ],
+            ),
+            key_sub(
+                "rank",
+                "Change a goal's rank (owner or admin)",
+                &[
+                    opt("goal", "The goal", GOAL, Form::Bare),
+                    opt(
+                        "rank",
+                        "Priority, 1 is the top",
+                        Kind::Integer { min: 1, max: 999 },
+                        Form::Bare,
+                    ),
+                ],
+            ),
+            key_sub(
+                "close",
+                "Close a goal with no open work left",
+                &[
+                    opt("goal", "The goal", GOAL, Form::Bare),
+                    opt(
+                        "outcome",
+                        "How it ended",
+                        Kind::Choice(&["achieved", "dropped"]),
+                        Form::Bare,
+                    ),
+                    NOTE,
+                ],
+            ),
+        ],
+    },
+    Group {
+        name: "initiative",
+        description: "Initiatives: bodies of work meant to move one goal",
+        subs: &[
+            Sub {
+                name: "new",
+                description: "Create an initiative under a goal",
+                options: &[
+                    opt("goal", "The goal it moves", GOAL, Form::Bare),
+                    TITLE,
+                    opt("lead", "Who leads it", Kind::User, Form::Named("lead:")),
+                    optional(
+                        "plan",
+                        "Planned capacity in FTE, like 1.5",
+                        Kind::Number,
+                        Form::Named("plan:"),
+                    ),
+                    DUE,
+                ],
+            },
+            key_sub(
+                "show",
+                "Show an initiative and its work",
+                &[opt("initiative", "The initiative", INITIATIVE, Form::Bare)],
+            ),
+            key_sub(
+                "pause",
+                "Pause an initiative",
+                &[opt("initiative", "The initiative", INITIATIVE, Form::Bare)],
+            ),
+            key_sub(
+                "resume",
+                "Resume a paused initiative",
+                &[opt("initiative", "The initiative", INITIATIVE, Form::Bare)],
+            ),
+            key_sub(
+                "close",
+                "Close an initiative",
+                &[
+                    opt("initiative", "The initiative", INITIATIVE, Form::Bare),
+                    optional(
+                        "outcome",
+                        "How it ended",
+                        Kind::Choice(&["done", "dropped"]),
+                        Form::Bare,
+                    ),
+                ],
+            ),
+        ],
+    },
+    Group {
+        name: "work",
+        description: "Work items, linked to their home when they are created",
+        subs: &[
+            Sub {
+                name: "new",
+                description: "Create a work item under an initiative or goal (or none)",
+                options: &[
+                    opt(
+                        "home",
+                        "The initiative or goal it serves, or none",
+                        Kind::Key {
+                            kinds: "IG",
+                            none: true,
+                        },
+                        Form::Bare,
+                    ),
+                    TITLE,
+                    optional("assignee", "Who does it", Kind::User, Form::Bare),
+                    optional(
+                        "url",
+                        "A link to the ticket or document",
+                        Kind::Word,
+                        Form::Named("url:"),
+                    ),
+                    optional(
+                        "why",
+                        "Why it has no strategic home",
+                        Kind::Text { max: 500 },
+                        Form::Named("why:"),
+                    ),
+                ],
+            },
+            key_sub(
+                "start",
+                "Start a work item",
+                &[opt("work", "The work item", WORK, Form::Bare), NOTE],
+            ),
+            key_sub(
+                "block",
+                "Mark a work item blocked",
+                &[
+                    opt("work", "The work item", WORK, Form::Bare),
+                    opt(
+                        "note",
+                        "What blocks it",
+                        Kind::Text { max: 500 },
+                        Form::Quoted,
+                    ),
+                ],
+            ),
+            key_sub(
+                "done",
+                "Finish a work item",
+                &[opt("work", "The work item", WORK, Form::Bare), NOTE],
+            ),
+            key_sub(
+                "drop",
+                "Drop a work item",
+                &[opt("work", "The work item", WORK, Form::Bare), NOTE],
+            ),
+            key_sub(
+                "link",
+                "Give a work item its home",
+                &[
+                    opt("work", "The work item", WORK, Form::Bare),
+                    opt(
+                        "home",
+                        "The initiative or goal it serves",
+                        Kind::Key {
+                            kinds: "IG",
+                            none: false,
+                        },
+                        Form::Bare,
+                    ),
+                ],
+            ),
+            key_sub(
+                "assign",
+                "Assign a work item",
+                &[
+                    opt("work", "The work item", WORK, Form::Bare),
+                    opt("assignee", "Who does it", Kind::User, Form::Bare),
+                ],
+            ),
+            key_sub(
+                "note",
+                "Record progress (counts as activity)",
+                &[
+                    opt("work", "The work item", WORK, Form::Bare),
+                    opt(
+                        "note",
+                        "The progress note",
+                        Kind::Text { max: 500 },
+                        Form::Quoted,
+                    ),
+                ],
+            ),
+        ],
+    },
+];
+
+pub const SUBS: &[Sub] = &[
+    key_sub(
+        "status",
+        "Top priorities: what is moving each, what is not",
+        &[],
+    ),
+    key_sub("mine", "What you own, lead and do", &[]),
+    key_sub("orphans", "Open work with no strategic home", &[]),
+    key_sub("agenda", "This week's decisions needed", &[]),
+    key_sub("digest", "Today's digest, now", &[]),
+    key_sub(
+        "capacity",
+        "Planned against actual capacity",
+        &[
+            optional("goal", "Only this goal", GOAL, Form::Bare),
+            optional("person", "Only this person", Kind::User, Form::Bare),
+        ],
+    ),
+    key_sub(
+        "history",
+        "Every recorded change to a goal, initiative or work item",
+        &[opt(
+            "key",
+            "The goal, initiative or work item",
+            Kind::Key {
+                kinds: "GIW",
+                none: false,
+            },
+            Form::Bare,
+        )],
+    ),
+    key_sub(
+        "ack",
+        "Acknowledge the alerts on your goal",
+        &[opt("goal", "The goal", GOAL, Form::Bare)],
+    ),
+    key_sub(
+        "snooze",
+        "Mute direct messages about your goal for a while",
+        &[
+            opt("goal", "The goal", GOAL, Form::Bare),
+            opt("for", "How long: 30m, 4h, 2d, 1w", Kind::Word, Form::Bare),
+        ],
+    ),
+    key_sub(
+        "settings",
+        "Show every setting, or change one (admins)",
+        &[
+            optional(
+                "name",
+                "The setting to change",
+                Kind::Choice(crate::command::exec::SETTING_NAMES),
+                Form::Bare,
+            ),
+            optional("value", "Its new value", Kind::Word, Form::Bare),
+            optional(
+                "channel",
+                "The leadership channel (for name: channel)",
+                Kind::Channel,
+                Form::Bare,
+            ),
+        ],
+    ),
+    key_sub(
+        "help",
+        "The command reference",
+        &[optional(
+            "topic",
+            "One topic",
+            Kind::Choice(HELP_TOPICS),
+            Form::Bare,
+        )],
+    ),
+];
