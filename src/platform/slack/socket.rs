@@ -32,18 +32,18 @@ const DRAIN_FOR: Duration = Duration::from_secs(3);
 pub async fn run(slack: Slack, app_token: SecretString) {
     let mut backoff = FIRST_BACKOFF;
     loop {
-        match session(&slack, &app_token).await {
+        match connect_once(&slack, &app_token).await {
             Ok(Ended::Refresh) => {
                 backoff = FIRST_BACKOFF;
                 continue;
             }
             Ok(Ended::Lost) => tracing::warn!("the Socket Mode connection was lost"),
-            Err(SessionError::Refused(e)) => tracing::error!(
+            Err(ConnectError::Refused(e)) => tracing::error!(
                 error = %e,
                 "Slack refused to open a Socket Mode connection; check SLACK_APP_TOKEN \
                  (scope connections:write) and that Socket Mode is enabled for the app"
             ),
-            Err(SessionError::Failed(e)) => {
+            Err(ConnectError::Failed(e)) => {
                 tracing::warn!(error = %e, "Socket Mode connection failed")
             }
         }
@@ -59,23 +59,23 @@ enum Ended {
     Lost,
 }
 
-enum SessionError {
+enum ConnectError {
     /// Slack will not open a connection with this token: retrying slowly, loudly.
     Refused(ApiError),
     Failed(anyhow::Error),
 }
 
-impl<E: Into<anyhow::Error>> From<E> for SessionError {
+impl<E: Into<anyhow::Error>> From<E> for ConnectError {
     fn from(e: E) -> Self {
-        SessionError::Failed(e.into())
+        ConnectError::Failed(e.into())
     }
 }
 
-async fn session(slack: &Slack, app_token: &SecretString) -> Result<Ended, SessionError> {
+async fn connect_once(slack: &Slack, app_token: &SecretString) -> Result<Ended, ConnectError> {
     let url = match slack.api().connections_open(app_token).await {
         Ok(url) => url,
-        Err(e @ ApiError::Permanent(_)) => return Err(SessionError::Refused(e)),
-        Err(e) => return Err(SessionError::Failed(e.into())),
+        Err(e @ ApiError::Permanent(_)) => return Err(ConnectError::Refused(e)),
+        Err(e) => return Err(ConnectError::Failed(e.into())),
     };
     let (socket, _) = tokio_tungstenite::connect_async(url.as_str()).await?;
     let (mut outbound, mut inbound) = socket.split();
