@@ -2,4 +2,5 @@
 
 pub mod console;
 pub mod discord;
+mod signed;
 pub mod slack;

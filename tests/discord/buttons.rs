@@ -8,22 +8,7 @@ async fn every_dm_button_acts_on_the_model() {
     let d = founding().await;
     d.advance(chrono::Duration::days(1)).await;
     d.fake.take(LEADERSHIP, &["Daily digest"]);
-    d.slash_in(
-        GUILD,
-        CTO,
-        "work new",
-        &[
-            ("home", json!("none")),
-            ("title", json!("Critical payment bug")),
-            ("assignee", user(LEE)),
-        ],
-    )
-    .await;
-    d.fake.take_dm(CTO, &["W-2", "no strategic home"]);
-    d.slash_in(GUILD, LEE, "work start", &[("work", json!("W-2"))])
-        .await;
-    d.fake.take_dm(ANA, &["G-1", "turned amber"]);
-    d.fake.take_dm(LEE, &["I-1", "turned amber"]);
+    bug_pulls_lee(&d).await;
     let w = weekend(&d).await;
 
     // Owner, from the DM: acknowledge.
@@ -153,22 +138,7 @@ async fn a_repeated_interaction_acts_once_and_a_stranger_cannot_use_a_dm_button(
 #[tokio::test]
 async fn the_leads_capacity_button_shows_the_lead_and_invents_no_one() {
     let d = founding().await;
-    d.slash_in(
-        GUILD,
-        CTO,
-        "work new",
-        &[
-            ("home", json!("none")),
-            ("title", json!("Critical payment bug")),
-            ("assignee", user(LEE)),
-        ],
-    )
-    .await;
-    d.fake.take_dm(CTO, &["W-2"]);
-    d.slash_in(GUILD, LEE, "work start", &[("work", json!("W-2"))])
-        .await;
-    d.fake.take_dm(ANA, &["G-1", "turned amber"]);
-    let lead = d.fake.take_dm(LEE, &["I-1", "turned amber"]);
+    let lead = bug_pulls_lee(&d).await;
     let people = d.scalar("SELECT count(*) FROM people").await;
     let r = d.click(GUILD, LEE, &lead, "Your capacity", true).await;
     assert!(

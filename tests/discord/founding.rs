@@ -126,6 +126,27 @@ async fn the_owner_gets_an_amber_dm_embed_in_the_same_interaction_and_the_channe
     d.finish().await;
 }
 
+/// The CTO files a critical bug with no home for Lee, and Lee starts it: G-1 and I-1 turn
+/// amber. Takes the DMs that causes and returns Lee's, which carries his buttons.
+pub async fn bug_pulls_lee(d: &D) -> Value {
+    d.slash_in(
+        GUILD,
+        CTO,
+        "work new",
+        &[
+            ("home", json!("none")),
+            ("title", json!("Critical payment bug")),
+            ("assignee", user(LEE)),
+        ],
+    )
+    .await;
+    d.fake.take_dm(CTO, &["W-2", "no strategic home"]);
+    d.slash_in(GUILD, LEE, "work start", &[("work", json!("W-2"))])
+        .await;
+    d.fake.take_dm(ANA, &["G-1", "turned amber"]);
+    d.fake.take_dm(LEE, &["I-1", "turned amber"])
+}
+
 /// Over the weekend to Monday 09:00: W-1 and W-2 stall, G-1 turns red, and Monday brings the
 /// agenda and the digest. Returns the DMs that carry buttons.
 pub async fn weekend(d: &D) -> Weekend {

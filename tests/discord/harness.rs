@@ -17,10 +17,10 @@ use throughline::config::DiscordConfig;
 use throughline::devdb::Scratch;
 use throughline::notify;
 use throughline::platform::discord::Discord;
-use throughline::schedule;
 use throughline::store::Store;
 
 use crate::fake::{APP_ID, BOT_TOKEN, Fake};
+use crate::world;
 
 /// Thursday morning, the founding brief's day.
 pub const START: &str = "2026-11-19T09:30:00Z";
@@ -361,35 +361,19 @@ impl D {
     /// Moves the clock; every scheduled run that falls due runs at its own time, and what it
     /// queued is delivered.
     pub async fn advance(&self, by: Duration) {
-        let from = self.clock.now();
-        let to = from + by;
-        for at in schedule::due_between(self.store(), from, to).await.unwrap() {
-            self.clock.set(at);
-            schedule::tick_all(self.store(), at).await.unwrap();
-            self.dispatch().await;
-        }
-        self.clock.set(to);
-        self.dispatch().await;
+        world::advance(self.store(), &self.clock, &self.discord.transport(), by).await
     }
 
     pub async fn dispatch(&self) -> notify::Report {
-        notify::dispatch_pending(self.store(), &self.discord.transport(), self.clock.now())
-            .await
-            .unwrap()
+        world::dispatch(self.store(), &self.clock, &self.discord.transport()).await
     }
 
     pub async fn scalar(&self, sql: &str) -> i64 {
-        sqlx::query_scalar(sql)
-            .fetch_one(&self.store().pool)
-            .await
-            .unwrap()
+        world::scalar(self.store(), sql).await
     }
 
     pub async fn text(&self, sql: &str) -> String {
-        sqlx::query_scalar(sql)
-            .fetch_one(&self.store().pool)
-            .await
-            .unwrap()
+        world::text(self.store(), sql).await
     }
 
     pub fn now(&self) -> DateTime<Utc> {

@@ -3,6 +3,8 @@
 
 mod fake;
 mod harness;
+#[path = "../common/world.rs"]
+mod world;
 
 mod buttons;
 mod commands;

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{Duration, Utc};
 use hmac::{Hmac, Mac};
 use reqwest::StatusCode;
 use secrecy::SecretString;
@@ -15,13 +15,12 @@ use throughline::app::App;
 use throughline::clock::ManualClock;
 use throughline::config::{SlackConfig, SlackInstall};
 use throughline::devdb::Scratch;
-use throughline::notify;
 use throughline::platform::slack::Slack;
-use throughline::schedule;
 use throughline::store::Store;
 
 use crate::fake::{APP_TOKEN, Fake, token_of};
 use crate::fake_socket::Link;
+use crate::world;
 
 pub const SECRET: &str = "test-signing-secret";
 /// Thursday morning, the founding brief's day.
@@ -368,38 +367,18 @@ impl S {
             .0
     }
 
-    /// Moves the clock; every scheduled run that falls due runs at its own time, and
-    /// what it queued is delivered.
+    /// Moves the clock; every scheduled run that falls due runs at its own time, and what it
+    /// queued is delivered.
     pub async fn advance(&self, by: Duration) {
-        let from = self.clock.now_utc();
-        let to = from + by;
-        for at in schedule::due_between(self.store(), from, to).await.unwrap() {
-            self.clock.set(at);
-            schedule::tick_all(self.store(), at).await.unwrap();
-            self.dispatch().await;
-        }
-        self.clock.set(to);
-        self.dispatch().await;
-    }
-
-    pub async fn dispatch(&self) -> notify::Report {
-        notify::dispatch_pending(self.store(), &self.slack.transport(), self.clock.now_utc())
-            .await
-            .unwrap()
+        world::advance(self.store(), &self.clock, &self.slack.transport(), by).await
     }
 
     pub async fn scalar(&self, sql: &str) -> i64 {
-        sqlx::query_scalar(sql)
-            .fetch_one(&self.store().pool)
-            .await
-            .unwrap()
+        world::scalar(self.store(), sql).await
     }
 
     pub async fn text(&self, sql: &str) -> String {
-        sqlx::query_scalar(sql)
-            .fetch_one(&self.store().pool)
-            .await
-            .unwrap()
+        world::text(self.store(), sql).await
     }
 
     pub async fn finish(self) {
@@ -422,15 +401,4 @@ pub fn find_element(message: &Value, pred: impl Fn(&Value) -> bool) -> Option<Va
         .filter(|b| b["type"] == "actions")
         .flat_map(|b| b["elements"].as_array().cloned().unwrap_or_default())
         .find(|e| pred(e))
-}
-
-pub trait Now {
-    fn now_utc(&self) -> DateTime<Utc>;
-}
-
-impl Now for ManualClock {
-    fn now_utc(&self) -> DateTime<Utc> {
-        use throughline::clock::Clock;
-        self.now()
-    }
 }

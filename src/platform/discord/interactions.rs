@@ -248,27 +248,6 @@ async fn component_workspace(
         .await
         .map_err(internal)?
         .ok_or_else(|| refusal("This button belongs to a server Throughline does not know."))?;
-    if who.admin.is_none() {
-        let mut conn = d
-            .app()
-            .store
-            .pool
-            .acquire()
-            .await
-            .map_err(|e| internal(e.into()))?;
-        if !platform::is_member(&mut conn, ws, &who.id)
-            .await
-            .map_err(internal)?
-        {
-            return Err(refusal(
-                "This button belongs to a server you are not part of.",
-            ));
-        }
-    }
-    let id = format!(
-        "discord-interaction:{}",
-        body["id"].as_str().unwrap_or_default()
-    );
     let mut conn = d
         .app()
         .store
@@ -276,6 +255,19 @@ async fn component_workspace(
         .acquire()
         .await
         .map_err(|e| internal(e.into()))?;
+    if who.admin.is_none()
+        && !platform::is_member(&mut conn, ws, &who.id)
+            .await
+            .map_err(internal)?
+    {
+        return Err(refusal(
+            "This button belongs to a server you are not part of.",
+        ));
+    }
+    let id = format!(
+        "discord-interaction:{}",
+        body["id"].as_str().unwrap_or_default()
+    );
     let now = d.app().clock.now();
     if !platform::first_sight(&mut conn, ws, &id, now)
         .await

@@ -1,0 +1,46 @@
+//! What the platform end-to-end suites share: moving a manual clock through the schedules,
+//! delivering what falls due, and reading the model back.
+
+use chrono::Duration;
+use throughline::clock::{Clock, ManualClock};
+use throughline::notify::{self, Transport};
+use throughline::schedule;
+use throughline::store::Store;
+
+/// Moves the clock; every scheduled run that falls due runs at its own time, and what it
+/// queued is delivered through `transport`.
+pub async fn advance(store: &Store, clock: &ManualClock, transport: &impl Transport, by: Duration) {
+    let from = clock.now();
+    let to = from + by;
+    for at in schedule::due_between(store, from, to).await.unwrap() {
+        clock.set(at);
+        schedule::tick_all(store, at).await.unwrap();
+        dispatch(store, clock, transport).await;
+    }
+    clock.set(to);
+    dispatch(store, clock, transport).await;
+}
+
+pub async fn dispatch(
+    store: &Store,
+    clock: &ManualClock,
+    transport: &impl Transport,
+) -> notify::Report {
+    notify::dispatch_pending(store, transport, clock.now())
+        .await
+        .unwrap()
+}
+
+pub async fn scalar(store: &Store, sql: &str) -> i64 {
+    sqlx::query_scalar(sql)
+        .fetch_one(&store.pool)
+        .await
+        .unwrap()
+}
+
+pub async fn text(store: &Store, sql: &str) -> String {
+    sqlx::query_scalar(sql)
+        .fetch_one(&store.pool)
+        .await
+        .unwrap()
+}
