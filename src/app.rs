@@ -5,7 +5,7 @@ use std::sync::Arc;
 use crate::clock::Clock;
 use crate::command::exec::{Ctx, Failure, execute};
 use crate::command::{self, UserError};
-use crate::engine::reconcile;
+use crate::engine::{Trigger, reconcile};
 use crate::message::{Message, Tone};
 use crate::store::platform::{self, Profile};
 use crate::store::{Store, WorkspaceId, people, workspaces};
@@ -94,7 +94,7 @@ impl App {
         };
         let reply = execute(&mut cx, command).await?;
         if !read_only {
-            reconcile(&mut tx, ws, now).await?;
+            reconcile(&mut tx, ws, now, Trigger::Person).await?;
         }
         tx.commit().await?;
         Ok(reply)
@@ -131,7 +131,7 @@ impl App {
         workspaces::lock(&mut tx, ws).await?;
         let (_, was_active) = platform::sync_profile(&mut tx, ws, profile, now).await?;
         if was_active.is_some_and(|a| a != profile.active) {
-            reconcile(&mut tx, ws, now).await?;
+            reconcile(&mut tx, ws, now, Trigger::Person).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -157,7 +157,7 @@ impl App {
         )
         .await?;
         people::set_active(&mut tx, ws, p.id, active, now).await?;
-        reconcile(&mut tx, ws, now).await?;
+        reconcile(&mut tx, ws, now, Trigger::Person).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -175,3 +175,40 @@ impl Message {
         self
     }
 }
+
+/// Where a delivered message landed on its platform, so it can be edited or replied to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageRef {
+    pub channel: String,
+    pub id: String,
+}
+
+/// What a notification does: a new message, an edit of an episode's message, or one short
+/// line in its thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    Post,
+    Edit,
+    Reply,
+}
+
+impl Op {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Op::Post => "post",
+            Op::Edit => "edit",
+            Op::Reply => "reply",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Op> {
+        [Op::Post, Op::Edit, Op::Reply]
+            .into_iter()
+            .find(|o| o.as_str() == s)
+    }
+
+    /// Whether the reader is pinged: a new message or a threaded line is; an edit is not.
+    pub fn pushes(self) -> bool {
+        self != Op::Edit
+    }
+}

@@ -15,6 +15,7 @@ use tokio::sync::Notify;
 use crate::app::App;
 use crate::clock::SystemClock;
 use crate::config::Config;
+use crate::message::MessageRef;
 use crate::notify::{self, Delivery, DeliveryError, Transport};
 use crate::platform::discord::{Discord, DiscordTransport};
 use crate::platform::slack::{Slack, SlackTransport};
@@ -33,7 +34,7 @@ pub struct Transports {
 }
 
 impl Transport for Transports {
-    async fn deliver(&self, d: &Delivery) -> Result<(), DeliveryError> {
+    async fn deliver(&self, d: &Delivery) -> Result<Option<MessageRef>, DeliveryError> {
         match (d.platform.as_str(), &self.slack, &self.discord) {
             ("slack", Some(t), _) => t.deliver(d).await,
             ("discord", _, Some(t)) => t.deliver(d).await,

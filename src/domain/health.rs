@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
+use super::calendar::Calendar;
 use super::capacity::{self, Capacity, fte, percent};
 use super::model::*;
 use super::settings::Settings;
@@ -20,28 +21,62 @@ pub struct Snapshot {
     /// Open work items, plus closed ones that left `doing` within `starve_after`
     /// (they still keep their parent from counting as starved).
     pub work: Vec<WorkItem>,
+    /// Since when each flapping rule has held, by rule key (`all_troubled:I-1`).
+    pub onsets: HashMap<String, DateTime<Utc>>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Health {
     pub colour: Colour,
     pub reasons: Vec<String>,
+    /// What makes it amber or red, by stable cause id (`blocked:W-3`, `lead_moved:I-1`) with the
+    /// line that names it; a parent carries its children's. A new id is a new cause to tell.
+    pub causes: BTreeMap<String, String>,
+}
+
+impl Default for Colour {
+    fn default() -> Self {
+        Colour::Green
+    }
 }
 
 impl Health {
-    fn new() -> Self {
+    pub fn new() -> Self {
+        Health::default()
+    }
+
+    /// Health of a closed thing.
+    pub fn closed() -> Self {
         Health {
-            colour: Colour::Green,
-            reasons: Vec::new(),
+            colour: Colour::None,
+            ..Health::default()
         }
     }
 
-    fn flag(&mut self, colour: Colour, reason: String) {
+    fn raise(&mut self, colour: Colour) {
         if colour.severity() > self.colour.severity() {
             self.colour = colour;
         }
+    }
+
+    fn flag(&mut self, colour: Colour, cause: String, reason: String) {
+        self.raise(colour);
+        self.causes.insert(cause, reason.clone());
         self.reasons.push(reason);
     }
+
+    /// Same colour and reasons: nothing a reader would notice changed.
+    pub fn reads_as(&self, other: &Health) -> bool {
+        self.colour == other.colour && self.reasons == other.reasons
+    }
+}
+
+/// Causes a person brings about on purpose (a block, a lead moving to other work, an owner
+/// leaving): told at once, where causes that time or a rule in transit brings wait to settle.
+pub fn is_deliberate(cause: &str) -> bool {
+    ["blocked:", "lead_moved:", "owner_gone:"]
+        .iter()
+        .any(|p| cause.starts_with(p))
 }
 
 #[derive(Debug, Clone, Default)]
@@ -50,6 +85,8 @@ pub struct Assessment {
     pub health: BTreeMap<String, Health>,
     pub conditions: Vec<Condition>,
     pub capacity: Capacity,
+    /// Keys of the flapping rules that hold now (see [`Snapshot::onsets`]).
+    pub holding: Vec<String>,
 }
 
 /// Evaluates the whole workspace at `now`.
@@ -64,6 +101,7 @@ struct Evaluator<'a> {
     today: NaiveDate,
     people: HashMap<PersonId, &'a Person>,
     goals: HashMap<GoalId, &'a Goal>,
+    initiatives: HashMap<InitiativeId, &'a Initiative>,
     capacity: Capacity,
     out: Assessment,
 }
@@ -77,6 +115,7 @@ impl<'a> Evaluator<'a> {
             today: now.with_timezone(&s.time_zone).date_naive(),
             people: snap.people.iter().map(|p| (p.id, p)).collect(),
             goals: snap.goals.iter().map(|g| (g.id, g)).collect(),
+            initiatives: snap.initiatives.iter().map(|i| (i.id, i)).collect(),
             capacity: capacity::allocate(&snap.people, &snap.work),
             out: Assessment::default(),
         }
@@ -93,8 +132,46 @@ impl<'a> Evaluator<'a> {
         snap.work.iter().filter(|w| w.status.is_open())
     }
 
+    fn calendar(&self, person: PersonId) -> Calendar<'a> {
+        let s: &'a Settings = self.s;
+        s.calendar(self.people.get(&person).and_then(|p| p.time_zone))
+    }
+
+    /// Working time since `from` in `person`'s calendar.
+    fn worked(&self, person: PersonId, from: DateTime<Utc>) -> Duration {
+        self.calendar(person).working_between(from, self.now)
+    }
+
+    fn describe_span(&self, d: Duration) -> String {
+        self.s.working.describe(d)
+    }
+
+    /// When a doing item's stall clock started: its last activity, or the resumption of its
+    /// initiative. `None` while its initiative is paused or closed: paused work does not stall.
+    fn stall_clock(&self, w: &WorkItem) -> Option<DateTime<Utc>> {
+        if w.status != WorkStatus::Doing {
+            return None;
+        }
+        match w.initiative_id.map(|i| self.initiatives.get(&i)) {
+            None => Some(w.last_activity_at),
+            Some(Some(i)) if i.status == InitiativeStatus::Active => {
+                Some(w.last_activity_at.max(i.status_changed_at))
+            }
+            Some(_) => None,
+        }
+    }
+
     fn is_stalled(&self, w: &WorkItem) -> bool {
-        w.status == WorkStatus::Doing && self.now - w.last_activity_at >= self.s.stall_after
+        self.stall_clock(w).is_some_and(|since| {
+            self.worked(w.assignee_id, since) >= self.s.working.span(self.s.stall_after)
+        })
+    }
+
+    /// How long a flapping rule has held (zero when it starts now); remembers that it holds.
+    fn held(&mut self, rule_key: String) -> Duration {
+        let since = self.snap.onsets.get(&rule_key).copied().unwrap_or(self.now);
+        self.out.holding.push(rule_key);
+        self.now - since
     }
 
     /// "W-3 "Title" (@lee)"
@@ -130,15 +207,20 @@ impl<'a> Evaluator<'a> {
         for w in self.open_work() {
             let mut h = Health::new();
             if self.is_stalled(w) {
+                let since = self.stall_clock(w).unwrap_or(w.last_activity_at);
                 let reason = format!(
                     "{} stalled: no activity since {} ({} without any)",
                     self.describe(w),
-                    w.last_activity_at
+                    since
                         .with_timezone(&self.s.time_zone)
-                        .format("%Y-%m-%d %H:%M"),
-                    human_duration(self.now - w.last_activity_at),
+                        .format("%a %Y-%m-%d %H:%M"),
+                    self.describe_span(self.worked(w.assignee_id, since)),
                 );
-                h.flag(Colour::Amber, reason.clone());
+                h.flag(
+                    Colour::Amber,
+                    format!("stalled:{}", w.key()),
+                    reason.clone(),
+                );
                 self.out.conditions.push(Condition {
                     kind: SignalKind::Stalled,
                     subject: w.key().to_string(),
@@ -154,6 +236,7 @@ impl<'a> Evaluator<'a> {
                 let blocker = w.blocker.as_deref().unwrap_or("no reason given");
                 h.flag(
                     Colour::Amber,
+                    format!("blocked:{}", w.key()),
                     format!("{} blocked: {blocker}", self.describe(w)),
                 );
             }
@@ -226,18 +309,20 @@ impl<'a> Evaluator<'a> {
             .collect();
         let doing = open.iter().any(|w| w.status == WorkStatus::Doing);
 
-        // Starvation: nothing in `doing` since the later of its start and its last doing item.
+        // Starvation: nothing in `doing` since the later of its start and its last doing item,
+        // counted in the lead's working time.
         if !doing {
             let since = self
                 .last_doing(items.iter().copied())
                 .map_or(i.status_changed_at, |t| t.max(i.status_changed_at));
-            if self.now - since >= self.s.starve_after {
+            let idle = self.worked(i.lead_id, since);
+            if idle >= self.s.working.span(self.s.starve_after) {
                 let reason = format!(
                     "{key} has had no work in doing for {} (since {})",
-                    human_duration(self.now - since),
-                    since.with_timezone(&self.s.time_zone).format("%Y-%m-%d"),
+                    self.describe_span(idle),
+                    since.with_timezone(&self.s.time_zone).format("%a %Y-%m-%d"),
                 );
-                h.flag(Colour::Red, reason.clone());
+                h.flag(Colour::Red, format!("starved:{key}"), reason.clone());
                 self.condition(SignalKind::Starved, &key, goal_key.clone(), reason);
             }
         }
@@ -248,22 +333,39 @@ impl<'a> Evaluator<'a> {
                 .map(|w| w.key().to_string())
                 .collect::<Vec<_>>()
                 .join(", ");
+            // "Every item stalled or blocked" flaps as one item ends and the next starts:
+            // it turns the initiative red only once it has held for `settle`.
             if troubled.len() == active.len() {
-                h.flag(
-                    Colour::Red,
-                    format!("every active item of {key} is stalled or blocked: {keys}"),
-                );
+                let held = self.held(format!("all_troubled:{key}"));
+                let what = format!("every active item of {key} is stalled or blocked: {keys}");
+                if held >= self.s.settle {
+                    h.flag(
+                        Colour::Red,
+                        format!("all_troubled:{key}"),
+                        format!("{what} (for {})", human_duration(held)),
+                    );
+                } else {
+                    h.raise(Colour::Amber);
+                    h.reasons.push(format!(
+                        "{what} (for {}; red once it holds {})",
+                        human_duration(held),
+                        human_duration(self.s.settle)
+                    ));
+                }
             } else {
-                h.flag(
-                    Colour::Amber,
-                    format!("{key} has stalled or blocked work: {keys}"),
-                );
+                h.raise(Colour::Amber);
+                h.reasons
+                    .push(format!("{key} has stalled or blocked work: {keys}"));
             }
             for w in &troubled {
-                h.reasons.extend(work_health[&w.id].reasons.iter().cloned());
+                let wh = &work_health[&w.id];
+                h.reasons.extend(wh.reasons.iter().cloned());
+                h.causes
+                    .extend(wh.causes.iter().map(|(k, v)| (k.clone(), v.clone())));
             }
         }
 
+        let label = format!("{key} \"{}\" (lead {})", i.title, self.at(i.lead_id));
         let mut shift = Vec::new();
         if doing && i.plan_fte > 0.0 {
             let actual = self.capacity.initiative(i.id);
@@ -274,36 +376,61 @@ impl<'a> Evaluator<'a> {
                 fte(i.plan_fte)
             );
             if pct < self.s.capacity_red_pct as i64 {
-                shift.push((
-                    Colour::Red,
-                    format!("{figures}, red below {}%)", self.s.capacity_red_pct),
-                ));
+                // Like the rule above, a capacity drop must hold for `settle` to turn red.
+                let held = self.held(format!("capacity_red:{key}"));
+                let red = held >= self.s.settle;
+                let note = if red {
+                    format!(
+                        "red below {}%, for {}",
+                        self.s.capacity_red_pct,
+                        human_duration(held)
+                    )
+                } else {
+                    format!(
+                        "red below {}% once it holds {}",
+                        self.s.capacity_red_pct,
+                        human_duration(self.s.settle)
+                    )
+                };
+                let colour = if red { Colour::Red } else { Colour::Amber };
+                shift.push((colour, "capacity", format!("{figures}, {note})")));
             } else if pct < self.s.capacity_amber_pct as i64 {
                 shift.push((
                     Colour::Amber,
+                    "capacity",
                     format!("{figures}, amber below {}%)", self.s.capacity_amber_pct),
                 ));
             }
         }
         if let Some(moved) = self.lead_moved(i) {
-            shift.push((Colour::Amber, moved));
+            shift.push((Colour::Amber, "lead_moved", moved));
         }
         if !shift.is_empty() {
             let summary = shift
                 .iter()
-                .map(|(_, r)| r.as_str())
+                .map(|(_, _, r)| r.as_str())
                 .collect::<Vec<_>>()
                 .join("; ");
-            self.condition(SignalKind::CapacityShift, &key, goal_key.clone(), summary);
-            for (colour, reason) in shift {
-                h.flag(colour, reason);
+            self.condition(
+                SignalKind::CapacityShift,
+                &key,
+                goal_key.clone(),
+                format!("{label}: {summary}"),
+            );
+            for (colour, rule, reason) in shift {
+                h.flag(colour, format!("{rule}:{key}"), reason);
             }
         }
 
         if let Some(due) = i.due_on.filter(|d| *d < self.today) {
             let reason = format!("{key} was due {due}");
-            h.flag(Colour::Red, reason.clone());
-            self.condition(SignalKind::Overdue, &key, goal_key, reason);
+            h.flag(Colour::Red, format!("overdue:{key}"), reason.clone());
+            self.condition(
+                SignalKind::Overdue,
+                &key,
+                goal_key,
+                format!("{label} was due {due}"),
+            );
         }
         h
     }
@@ -381,17 +508,17 @@ impl<'a> Evaluator<'a> {
         for i in &active {
             let ih = &initiative_health[&i.id];
             if ih.colour != Colour::Green {
-                h.flag(
-                    Colour::Amber,
-                    format!(
-                        "{} \"{}\" (lead {}) is {}: {}",
-                        i.key(),
-                        i.title,
-                        self.at(i.lead_id),
-                        ih.colour,
-                        ih.reasons.join("; ")
-                    ),
-                );
+                h.raise(Colour::Amber);
+                h.reasons.push(format!(
+                    "{} \"{}\" (lead {}) is {}: {}",
+                    i.key(),
+                    i.title,
+                    self.at(i.lead_id),
+                    ih.colour,
+                    ih.reasons.join("; ")
+                ));
+                h.causes
+                    .extend(ih.causes.iter().map(|(k, v)| (k.clone(), v.clone())));
             }
         }
         for w in direct.iter().filter(|w| w.status.is_open()) {
@@ -399,7 +526,10 @@ impl<'a> Evaluator<'a> {
                 .get(&w.id)
                 .filter(|wh| wh.colour != Colour::Green)
             {
-                h.flag(Colour::Amber, wh.reasons.join("; "));
+                h.raise(Colour::Amber);
+                h.reasons.push(wh.reasons.join("; "));
+                h.causes
+                    .extend(wh.causes.iter().map(|(k, v)| (k.clone(), v.clone())));
             }
         }
 
@@ -410,6 +540,7 @@ impl<'a> Evaluator<'a> {
         if !active.is_empty() && red * 2 >= active.len() {
             h.flag(
                 Colour::Red,
+                format!("half_red:{key}"),
                 format!(
                     "{red} of {} active initiatives of {key} are red",
                     active.len()
@@ -428,12 +559,13 @@ impl<'a> Evaluator<'a> {
             .flatten()
             .max()
             .unwrap_or(g.created_at);
-            if self.now - since >= self.s.starve_after {
+            let idle = self.worked(g.owner_id, since);
+            if idle >= self.s.working.span(self.s.starve_after) {
                 let reason = format!(
                     "{key} is starved: no active initiative and no work in doing for {}",
-                    human_duration(self.now - since)
+                    self.describe_span(idle)
                 );
-                h.flag(Colour::Red, reason.clone());
+                h.flag(Colour::Red, format!("starved:{key}"), reason.clone());
                 self.condition(SignalKind::Starved, &key, Some(key.clone()), reason);
             }
         }
@@ -447,7 +579,7 @@ impl<'a> Evaluator<'a> {
                 .count();
             let reason = format!("{key} was due {due} and still has {open} open work item(s)");
             if open > 0 {
-                h.flag(Colour::Red, reason.clone());
+                h.flag(Colour::Red, format!("overdue:{key}"), reason.clone());
             }
             self.condition(SignalKind::Overdue, &key, Some(key.clone()), reason);
         }
@@ -457,7 +589,7 @@ impl<'a> Evaluator<'a> {
                 "owner {} has left the workspace: {key} needs a new owner",
                 owner.at()
             );
-            h.flag(Colour::Amber, reason.clone());
+            h.flag(Colour::Amber, format!("owner_gone:{key}"), reason.clone());
             self.condition(SignalKind::OwnerGone, &key, Some(key.clone()), reason);
         }
         h

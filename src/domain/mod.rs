@@ -1,5 +1,6 @@
 //! Pure types and rules: no I/O, no clock reads (`now` is always an argument).
 
+pub mod calendar;
 pub mod capacity;
 pub mod health;
 pub mod key;

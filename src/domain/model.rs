@@ -73,6 +73,8 @@ pub struct Person {
     pub capacity_fte: f64,
     pub is_admin: bool,
     pub active: bool,
+    /// Their own zone (set by them or their platform); `None` means the workspace's.
+    pub time_zone: Option<chrono_tz::Tz>,
 }
 
 impl Person {

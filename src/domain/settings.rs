@@ -3,10 +3,30 @@
 use chrono::Duration;
 use chrono_tz::Tz;
 
+use super::calendar::{Calendar, WorkingTime};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RedToChannel {
     Now,
     DigestOnly,
+}
+
+/// What goes out at once even when time caused it outside the recipient's working hours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Urgent {
+    /// A goal turning red.
+    GoalRed,
+    /// Nothing: every time-caused message waits for working hours.
+    Nothing,
+}
+
+impl Urgent {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Urgent::GoalRed => "red",
+            Urgent::Nothing => "none",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -25,6 +45,28 @@ pub struct Settings {
     pub dm_cap_per_day: i32,
     pub wip_limit: i32,
     pub top_ranks: i32,
+    /// Working days, hours and holidays; thresholds above count working time.
+    pub working: WorkingTime,
+    /// An episode caused by time (or a rule in transit) must last this long before it is told;
+    /// a flapping rule must hold this long before it turns anything red.
+    pub settle: Duration,
+    pub urgent: Urgent,
+}
+
+impl Settings {
+    /// How far back closed work can still matter to a working-time span `d`: generously,
+    /// a calendar week per working day, plus the holidays.
+    pub fn lookback(&self, d: Duration) -> Duration {
+        Duration::weeks(d.num_days() + 1) + Duration::days(self.working.holidays.len() as i64)
+    }
+
+    /// The workspace's working week in `tz` (a person's zone, or the workspace's).
+    pub fn calendar(&self, tz: Option<Tz>) -> Calendar<'_> {
+        Calendar {
+            time: &self.working,
+            tz: tz.unwrap_or(self.time_zone),
+        }
+    }
 }
 
 impl Default for Settings {
@@ -44,6 +86,9 @@ impl Default for Settings {
             dm_cap_per_day: 10,
             wip_limit: 3,
             top_ranks: 3,
+            working: WorkingTime::default(),
+            settle: Duration::minutes(30),
+            urgent: Urgent::GoalRed,
         }
     }
 }

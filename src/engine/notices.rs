@@ -10,6 +10,7 @@ pub fn goal_changed(ix: &Index, g: &Goal, from: Colour, to: &Health) -> Message 
     let headline = match (from, to.colour) {
         (_, Colour::Green) => format!("{label} is back to green"),
         (Colour::Amber, Colour::Red) => format!("{label} got worse: amber to red"),
+        (a, b) if a == b => format!("{label} is {b}"),
         (_, c) => format!("{label} turned {c}"),
     };
     let mut m = Message::new(to.colour.into(), headline)
@@ -44,27 +45,30 @@ pub fn initiative_changed(ix: &Index, i: &Initiative, from: Colour, to: &Health)
         .goal(i.goal_id)
         .map(Index::goal_label)
         .unwrap_or_default();
-    Message::new(
-        to.colour.into(),
-        format!("{} turned {}", Index::initiative_label(i), to.colour),
-    )
-    .fields(vec![
-        ("Goal", goal),
-        ("Lead", ix.at(i.lead_id)),
-        ("Was", from.to_string()),
-    ])
-    .lines("Why", to.reasons.clone())
-    .action(
-        "Show initiative",
-        format!("/align initiative show {}", i.key()),
-    )
-    .action(
-        "Your capacity",
-        format!(
-            "/align capacity {}",
-            ix.person(i.lead_id).map_or(String::new(), |p| p.mention())
-        ),
-    )
+    let label = Index::initiative_label(i);
+    let headline = match (from, to.colour) {
+        (a, b) if a == b => format!("{label} is {b}"),
+        (Colour::Amber, Colour::Red) => format!("{label} got worse: amber to red"),
+        (_, c) => format!("{label} turned {c}"),
+    };
+    Message::new(to.colour.into(), headline)
+        .fields(vec![
+            ("Goal", goal),
+            ("Lead", ix.at(i.lead_id)),
+            ("Was", from.to_string()),
+        ])
+        .lines("Why", to.reasons.clone())
+        .action(
+            "Show initiative",
+            format!("/align initiative show {}", i.key()),
+        )
+        .action(
+            "Your capacity",
+            format!(
+                "/align capacity {}",
+                ix.person(i.lead_id).map_or(String::new(), |p| p.mention())
+            ),
+        )
 }
 
 pub fn stalled(ix: &Index, w: &WorkItem, summary: &str, repeat: bool) -> Message {

@@ -1,5 +1,6 @@
 //! Re-evaluates a workspace and turns what changed into events, signals and notifications,
-//! all inside the caller's transaction.
+//! all inside the caller's transaction. Alerts about goals, initiatives and stalled work are
+//! episodes (`engine::episodes`); this module records health and signals and queues the rest.
 
 use std::collections::{HashMap, HashSet};
 
@@ -7,23 +8,68 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use crate::domain::health::{self, Assessment, Health, Snapshot};
-use crate::domain::settings::RedToChannel;
 use crate::domain::*;
+use crate::engine::episodes::Episodes;
 use crate::engine::index::Index;
 use crate::engine::notices;
-use crate::message::Message;
+use crate::message::{Message, Op};
 use crate::store::events::{self, NewEvent};
 use crate::store::outbox::{self, NewNotification, Recipient};
-use crate::store::{Conn, WorkspaceId, model, signals, workspaces};
+use crate::store::{Conn, WorkspaceId, episodes, model, signals, workspaces};
+
+/// What brought a re-evaluation about: a person's action (what it causes is told at once) or
+/// the passing of time (what it causes settles first and waits for working hours).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trigger {
+    Person,
+    Time,
+}
+
+impl Trigger {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Trigger::Person => "person",
+            Trigger::Time => "time",
+        }
+    }
+}
 
 /// A notification decided on, before snoozes and caps are applied.
-struct Planned {
-    dedupe_key: String,
-    to: Recipient,
-    about: String,
-    goal: Option<String>,
-    message: Message,
-    needs_ack: bool,
+pub struct Planned {
+    pub dedupe_key: String,
+    pub to: Recipient,
+    pub about: String,
+    pub goal: Option<String>,
+    pub message: Message,
+    pub needs_ack: bool,
+    pub op: Op,
+    pub episode: Option<i64>,
+    pub available_at: DateTime<Utc>,
+    pub caused_by: Trigger,
+}
+
+impl Planned {
+    /// A new message owed at once.
+    fn now(
+        dedupe_key: String,
+        to: Recipient,
+        c: &Condition,
+        message: Message,
+        now: DateTime<Utc>,
+    ) -> Self {
+        Planned {
+            dedupe_key,
+            to,
+            about: c.subject.clone(),
+            goal: c.goal.clone(),
+            message,
+            needs_ack: false,
+            op: Op::Post,
+            episode: None,
+            available_at: now,
+            caused_by: Trigger::Person,
+        }
+    }
 }
 
 /// Evaluates the workspace at `now` and records every consequence. Safe to call repeatedly:
@@ -32,15 +78,28 @@ pub async fn reconcile(
     conn: &mut Conn,
     ws: WorkspaceId,
     now: DateTime<Utc>,
+    trigger: Trigger,
 ) -> anyhow::Result<(Snapshot, Assessment)> {
     let settings = workspaces::settings(&mut *conn, ws).await?;
-    let snap = model::snapshot(&mut *conn, ws, now - settings.starve_after).await?;
+    let lookback = settings.lookback(settings.starve_after);
+    let snap = model::snapshot(&mut *conn, ws, now - lookback).await?;
     let assessment = health::evaluate(&snap, &settings, now);
+    model::save_onsets(&mut *conn, ws, &assessment.holding, now).await?;
     let ix = Index::new(&snap);
     let mut planned = Vec::new();
 
-    health_changes(conn, ws, &ix, &settings, &assessment, now, &mut planned).await?;
+    health_changes(conn, ws, &assessment, now).await?;
     signal_changes(conn, ws, &ix, &settings, &assessment, now, &mut planned).await?;
+    let mut episodes = Episodes {
+        conn: &mut *conn,
+        ws,
+        ix: &ix,
+        settings: &settings,
+        now,
+        trigger,
+        planned: &mut planned,
+    };
+    episodes.advance(&assessment).await?;
     let gone: HashSet<PersonId> = snap
         .people
         .iter()
@@ -51,32 +110,23 @@ pub async fn reconcile(
     Ok((snap, assessment))
 }
 
+/// Stores what each subject's health reads now, and records every change of colour with the
+/// causes behind it (the digest reads these).
 async fn health_changes(
     conn: &mut Conn,
     ws: WorkspaceId,
-    ix: &Index<'_>,
-    settings: &Settings,
     assessment: &Assessment,
     now: DateTime<Utc>,
-    planned: &mut Vec<Planned>,
 ) -> anyhow::Result<()> {
     let stored = signals::stored_health(&mut *conn, ws).await?;
-    let closed = Health {
-        colour: Colour::None,
-        reasons: Vec::new(),
-    };
+    let closed = Health::closed();
     let gone = stored
         .keys()
         .filter(|s| !assessment.health.contains_key(*s))
         .map(|s| (s, &closed));
-    let mut goal_alerted: HashSet<(PersonId, GoalId)> = HashSet::new();
-
-    // Goals first, so that a lead who also owns the goal hears about it once.
-    let mut all: Vec<(&String, &Health)> = assessment.health.iter().chain(gone).collect();
-    all.sort_by_key(|(s, _)| (!s.starts_with("G-"), (*s).clone()));
-    for (subject, new) in all {
+    for (subject, new) in assessment.health.iter().chain(gone) {
         let old = stored.get(subject);
-        if old == Some(new) {
+        if old.is_some_and(|o| o.reads_as(new)) {
             continue;
         }
         signals::save_health(&mut *conn, ws, subject, new, now).await?;
@@ -84,58 +134,16 @@ async fn health_changes(
         if from == new.colour {
             continue;
         }
+        let causes: Vec<&String> = new.causes.values().collect();
         let event = NewEvent {
             actor: None,
             subject,
             action: "health",
             before: Some(json!({ "colour": from })),
-            after: Some(json!({ "colour": new.colour, "reasons": new.reasons })),
+            after: Some(json!({ "colour": new.colour, "reasons": new.reasons, "causes": causes })),
             note: None,
         };
         events::record(&mut *conn, ws, event, now).await?;
-        let worse = new.colour.severity() > from.severity()
-            && new.colour.severity() >= Colour::Amber.severity();
-        let better = new.colour == Colour::Green && from.severity() > Colour::Green.severity();
-        if let Some(g) = ix.goal_by_key(subject) {
-            if worse || better {
-                goal_alerted.insert((g.owner_id, g.id));
-                planned.push(Planned {
-                    dedupe_key: format!(
-                        "health:{subject}:{}:{}",
-                        new.colour,
-                        now.timestamp_micros()
-                    ),
-                    to: Recipient::Person(g.owner_id),
-                    about: subject.clone(),
-                    goal: Some(subject.clone()),
-                    message: notices::goal_changed(ix, g, from, new),
-                    needs_ack: worse,
-                });
-            }
-            if new.colour == Colour::Red && settings.red_to_channel == RedToChannel::Now {
-                planned.push(Planned {
-                    dedupe_key: format!("health:{subject}:red:channel:{}", now.timestamp_micros()),
-                    to: Recipient::Channel(settings.channel.clone()),
-                    about: subject.clone(),
-                    goal: Some(subject.clone()),
-                    message: notices::goal_red_to_channel(ix, g, new),
-                    needs_ack: false,
-                });
-            }
-        } else if let Some(i) = ix.initiative_by_key(subject).filter(|_| worse) {
-            if goal_alerted.contains(&(i.lead_id, i.goal_id)) {
-                continue;
-            }
-            let goal = ix.goal(i.goal_id).map(|g| g.key().to_string());
-            planned.push(Planned {
-                dedupe_key: format!("health:{subject}:{}:{}", new.colour, now.timestamp_micros()),
-                to: Recipient::Person(i.lead_id),
-                about: subject.clone(),
-                goal,
-                message: notices::initiative_changed(ix, i, from, new),
-                needs_ack: false,
-            });
-        }
     }
     Ok(())
 }
@@ -157,19 +165,12 @@ async fn signal_changes(
 
     for c in &assessment.conditions {
         let existing = still_open.remove(&(c.kind.as_str().to_string(), c.subject.clone()));
-        let (id, first) = match existing {
+        let id = match existing {
             Some(s) => {
                 if s.summary != c.summary || s.goal_subject != c.goal {
                     signals::refresh(&mut *conn, ws, s.id, c.goal.as_deref(), &c.summary).await?;
                 }
-                // Stalled work is nudged again, at most once per `nudge_every`, while it stays stalled.
-                let due = s
-                    .last_notified_at
-                    .is_some_and(|t| now - t >= settings.nudge_every);
-                if !(c.kind == SignalKind::Stalled && due) {
-                    continue;
-                }
-                (s.id, false)
+                continue;
             }
             None => {
                 let id = signals::raise(
@@ -191,10 +192,10 @@ async fn signal_changes(
                     note: None,
                 };
                 events::record(&mut *conn, ws, event, now).await?;
-                (id, true)
+                id
             }
         };
-        if let Some(p) = signal_notice(ix, c, id, first, &settings.channel, now) {
+        if let Some(p) = signal_notice(ix, c, id, &settings.channel, now) {
             planned.push(p);
             signals::mark_notified(&mut *conn, ws, id, now).await?;
         }
@@ -215,58 +216,33 @@ async fn signal_changes(
     Ok(())
 }
 
+/// What a newly raised signal tells at once. Stalls are episodes, told by `engine::episodes`.
 fn signal_notice(
     ix: &Index,
     c: &Condition,
     id: i64,
-    first: bool,
     channel: &str,
     now: DateTime<Utc>,
 ) -> Option<Planned> {
-    let plan = |to: Recipient, message: Message, key: String| Planned {
-        dedupe_key: key,
-        to,
-        about: c.subject.clone(),
-        goal: c.goal.clone(),
-        message,
-        needs_ack: false,
-    };
+    let key = format!("signal:{id}");
     match c.kind {
-        SignalKind::Stalled => {
+        SignalKind::Orphan => {
             let w = ix.work_by_key(&c.subject)?;
-            let key = if first {
-                format!("signal:{id}")
-            } else {
-                format!("signal:{id}:nudge:{}", now.timestamp_micros())
-            };
-            Some(plan(
-                Recipient::Person(w.assignee_id),
-                notices::stalled(ix, w, &c.summary, !first),
-                key,
-            ))
+            let to = Recipient::Person(w.created_by);
+            Some(Planned::now(key, to, c, notices::orphan(ix, w), now))
         }
-        SignalKind::Orphan if first => {
-            let w = ix.work_by_key(&c.subject)?;
-            Some(plan(
-                Recipient::Person(w.created_by),
-                notices::orphan(ix, w),
-                format!("signal:{id}"),
-            ))
-        }
-        SignalKind::OwnerGone if first => {
+        SignalKind::OwnerGone => {
             let g = ix.goal_by_key(&c.subject)?;
             // The owner cannot act on it: the leadership channel can.
-            Some(plan(
-                Recipient::Channel(channel.into()),
-                notices::owner_gone(ix, g),
-                format!("signal:{id}"),
-            ))
+            let to = Recipient::Channel(channel.into());
+            Some(Planned::now(key, to, c, notices::owner_gone(ix, g), now))
         }
         _ => None,
     }
 }
 
-/// Applies snoozes and the daily cap, then writes the outbox rows.
+/// Applies snoozes and the daily cap, then writes the outbox rows; an episode's first
+/// message is remembered on the episode.
 async fn deliver(
     conn: &mut Conn,
     ws: WorkspaceId,
@@ -296,6 +272,7 @@ async fn deliver(
                 }
             }
             if held.is_none()
+                && p.op.pushes()
                 && outbox::dms_since(&mut *conn, ws, person, local_midnight).await?
                     >= settings.dm_cap_per_day.into()
             {
@@ -309,8 +286,15 @@ async fn deliver(
             message: &p.message,
             needs_ack: p.needs_ack,
             held,
+            op: p.op,
+            episode: p.episode,
+            available_at: p.available_at,
+            caused_by: p.caused_by.as_str(),
         };
-        outbox::enqueue(&mut *conn, ws, n, now).await?;
+        let id = outbox::enqueue(&mut *conn, ws, n, now).await?;
+        if let (Some(id), Some(ep), Op::Post) = (id, p.episode, p.op) {
+            episodes::announced(&mut *conn, ws, ep, id, now).await?;
+        }
     }
     Ok(())
 }

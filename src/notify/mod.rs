@@ -5,7 +5,7 @@ use std::future::Future;
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::message::{Message, Tone};
+use crate::message::{Message, MessageRef, Op, Tone};
 use crate::store::{Conn, Store, WorkspaceId, outbox, people};
 
 /// Attempts before a notification that keeps failing is given up.
@@ -29,6 +29,9 @@ pub struct Delivery {
     pub target: Target,
     pub message: Message,
     pub created_at: DateTime<Utc>,
+    pub op: Op,
+    /// For an edit or a threaded line: the episode's first message.
+    pub parent: Option<MessageRef>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -43,7 +46,11 @@ pub enum DeliveryError {
 }
 
 pub trait Transport: Send + Sync {
-    fn deliver(&self, d: &Delivery) -> impl Future<Output = Result<(), DeliveryError>> + Send;
+    /// Delivers one message; a new post says where it landed, so it can be edited later.
+    fn deliver(
+        &self,
+        d: &Delivery,
+    ) -> impl Future<Output = Result<Option<MessageRef>, DeliveryError>> + Send;
 }
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -82,18 +89,16 @@ async fn report_unreachable_channel(
         .iter()
         .filter(|p| p.is_admin && p.active)
     {
-        let n = outbox::NewNotification {
-            dedupe_key: format!(
+        let n = outbox::NewNotification::now(
+            format!(
                 "channel-unreachable:{channel}:{}:{}",
                 now.date_naive(),
                 admin.id
             ),
-            to: outbox::Recipient::Person(admin.id),
-            about: None,
-            message: &message,
-            needs_ack: false,
-            held: None,
-        };
+            outbox::Recipient::Person(admin.id),
+            &message,
+            now,
+        );
         outbox::enqueue(conn, ws, n, now).await?;
     }
     Ok(())
@@ -127,6 +132,7 @@ pub async fn dispatch_pending<T: Transport>(
                 (None, Some(ch)) => Target::Channel(ch.clone()),
                 (None, None) => anyhow::bail!("outbox row {} has no recipient", c.id),
             };
+            let op = Op::parse(&c.op).unwrap_or(Op::Post);
             let d = Delivery {
                 workspace_id: c.workspace_id,
                 platform: c.platform.clone(),
@@ -135,11 +141,14 @@ pub async fn dispatch_pending<T: Transport>(
                 target,
                 message: c.message.0.clone(),
                 created_at: c.created_at,
+                op,
+                parent: c.episode_ref.as_ref().map(|r| r.0.clone()),
             };
             let mut conn = store.pool.acquire().await?;
             match transport.deliver(&d).await {
-                Ok(()) => {
-                    outbox::delivered(&mut conn, c.workspace_id, c.id, now).await?;
+                Ok(landed) => {
+                    outbox::delivered(&mut conn, c.workspace_id, c.id, landed.as_ref(), now)
+                        .await?;
                     report.delivered += 1;
                 }
                 Err(DeliveryError::Transient { reason, .. }) if c.attempts >= MAX_ATTEMPTS => {

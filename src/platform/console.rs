@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::app::{Actor, App};
 use crate::clock::ManualClock;
 use crate::command::parse::parse_duration;
-use crate::message::Message;
+use crate::message::{Message, MessageRef, Op};
 use crate::notify::{self, Delivery, DeliveryError, Target, Transport};
 use crate::render::text;
 use crate::schedule;
@@ -25,25 +25,39 @@ pub struct Output {
     pub message: Message,
 }
 
-/// Collects what the dispatcher delivers, in order.
+/// Collects what the dispatcher delivers, in order; each post gets a number that its edits
+/// and threaded lines name.
 #[derive(Default, Clone)]
 pub struct ConsoleTransport {
-    delivered: Arc<Mutex<Vec<(Target, Message)>>>,
+    delivered: Arc<Mutex<Vec<(Target, Op, Message)>>>,
+    posted: Arc<Mutex<u64>>,
 }
 
 impl ConsoleTransport {
-    fn take(&self) -> Vec<(Target, Message)> {
+    fn take(&self) -> Vec<(Target, Op, Message)> {
         std::mem::take(&mut *self.delivered.lock().unwrap_or_else(|e| e.into_inner()))
     }
 }
 
 impl Transport for ConsoleTransport {
-    async fn deliver(&self, d: &Delivery) -> Result<(), DeliveryError> {
+    async fn deliver(&self, d: &Delivery) -> Result<Option<MessageRef>, DeliveryError> {
         self.delivered
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .push((d.target.clone(), d.message.clone()));
-        Ok(())
+            .push((d.target.clone(), d.op, d.message.clone()));
+        if d.op != Op::Post {
+            return Ok(None);
+        }
+        let mut n = self.posted.lock().unwrap_or_else(|e| e.into_inner());
+        *n += 1;
+        let channel = match &d.target {
+            Target::Person { handle, .. } => format!("@{handle}"),
+            Target::Channel(c) => c.clone(),
+        };
+        Ok(Some(MessageRef {
+            channel,
+            id: n.to_string(),
+        }))
     }
 }
 
@@ -162,9 +176,16 @@ impl Console {
             .transport
             .take()
             .into_iter()
-            .map(|(target, m)| match target {
-                Target::Person { handle, .. } => output(now, "dm", format!("@{handle}"), m),
-                Target::Channel(c) => output(now, "post", c, m),
+            .map(|(target, op, m)| {
+                let (kind, to) = match (target, op) {
+                    (Target::Person { handle, .. }, Op::Post) => ("dm", format!("@{handle}")),
+                    (Target::Channel(c), Op::Post) => ("post", c),
+                    (Target::Person { handle, .. }, Op::Edit) => ("edit", format!("@{handle}")),
+                    (Target::Channel(c), Op::Edit) => ("edit", c),
+                    (Target::Person { handle, .. }, Op::Reply) => ("thread", format!("@{handle}")),
+                    (Target::Channel(c), Op::Reply) => ("thread", c),
+                };
+                output(now, kind, to, m)
             })
             .collect())
     }
@@ -197,6 +218,8 @@ pub fn transcript(o: &Output) -> String {
     let arrow = match o.kind {
         "reply" => "reply to",
         "dm" => "DM to",
+        "edit" => "edit of the message to",
+        "thread" => "threaded line to",
         _ => "post in",
     };
     let body = o

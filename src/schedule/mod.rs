@@ -9,7 +9,7 @@ use cron::Schedule;
 
 use crate::command::UserError;
 use crate::domain::Settings;
-use crate::engine::{digest, reconcile};
+use crate::engine::{Trigger, digest, reconcile};
 use crate::message::Message;
 use crate::store::outbox::{self, NewNotification, Recipient};
 use crate::store::{Store, WorkspaceId, schedule, workspaces};
@@ -116,7 +116,7 @@ pub async fn tick(store: &Store, ws: WorkspaceId, now: DateTime<Utc>) -> anyhow:
         match job {
             Job::Sweep => {
                 workspaces::lock(&mut tx, ws).await?;
-                reconcile(&mut tx, ws, now).await?;
+                reconcile(&mut tx, ws, now, Trigger::Time).await?;
             }
             Job::Digest => {
                 let since = anchor.max(now - Duration::days(7));
@@ -142,14 +142,12 @@ async fn post(
     m: &Message,
     now: DateTime<Utc>,
 ) -> anyhow::Result<()> {
-    let n = NewNotification {
-        dedupe_key: key.to_string(),
-        to: Recipient::Channel(s.channel.clone()),
-        about: None,
-        message: m,
-        needs_ack: false,
-        held: None,
-    };
+    let n = NewNotification::now(
+        key.to_string(),
+        Recipient::Channel(s.channel.clone()),
+        m,
+        now,
+    );
     outbox::enqueue(conn, ws, n, now).await?;
     Ok(())
 }
@@ -168,8 +166,8 @@ pub async fn tick_all(store: &Store, now: DateTime<Utc>) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Every instant at which some job of some workspace is due in (from, to], oldest first:
-/// lets the console and tests replay time in order.
+/// Every instant at which some job of some workspace, or a held-back notification, is due in
+/// (from, to], oldest first: lets the console and tests replay time in order.
 pub async fn due_between(
     store: &Store,
     from: DateTime<Utc>,
@@ -183,6 +181,7 @@ pub async fn due_between(
             all.extend(instants(job, &s, from, to));
         }
     }
+    all.extend(outbox::due_between(&mut conn, from, to).await?);
     all.sort();
     all.dedup();
     Ok(all)

@@ -511,10 +511,40 @@ pub async fn snapshot(
     .bind(recent_since)
     .fetch_all(&mut *conn)
     .await?;
+    let onsets: Vec<(String, DateTime<Utc>)> =
+        sqlx::query_as("SELECT rule_key, since FROM rule_onsets WHERE workspace_id = $1")
+            .bind(ws)
+            .fetch_all(&mut *conn)
+            .await?;
     Ok(Snapshot {
         people,
         goals,
         initiatives: convert(initiatives)?,
         work: convert(work)?,
+        onsets: onsets.into_iter().collect(),
     })
+}
+
+/// Keeps the onsets of the rules that hold now, from when they started; forgets the rest.
+pub async fn save_onsets(
+    conn: &mut Conn,
+    ws: WorkspaceId,
+    holding: &[String],
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    sqlx::query("DELETE FROM rule_onsets WHERE workspace_id = $1 AND NOT (rule_key = ANY($2))")
+        .bind(ws)
+        .bind(holding)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "INSERT INTO rule_onsets (workspace_id, rule_key, since) SELECT $1, k, $3 FROM unnest($2::text[]) k
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(ws)
+    .bind(holding)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }

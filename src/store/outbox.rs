@@ -6,7 +6,7 @@ use sqlx::types::Json;
 
 use super::{Conn, WorkspaceId};
 use crate::domain::PersonId;
-use crate::message::Message;
+use crate::message::{Message, MessageRef, Op};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Recipient {
@@ -24,24 +24,54 @@ pub struct NewNotification<'a> {
     pub needs_ack: bool,
     /// Why it is held back instead of delivered (snoozed, over the daily cap).
     pub held: Option<&'a str>,
+    pub op: Op,
+    /// The episode whose message this posts, edits or replies to.
+    pub episode: Option<i64>,
+    /// Not before this moment (the recipient's working hours, for what time causes).
+    pub available_at: DateTime<Utc>,
+    /// `person` or `time`: what brought it about.
+    pub caused_by: &'static str,
 }
 
-/// Queues a notification; returns false when one with the same key already exists.
+impl<'a> NewNotification<'a> {
+    /// A plain new message, owed at once because of what a person did.
+    pub fn now(
+        dedupe_key: String,
+        to: Recipient,
+        message: &'a Message,
+        now: DateTime<Utc>,
+    ) -> Self {
+        NewNotification {
+            dedupe_key,
+            to,
+            about: None,
+            message,
+            needs_ack: false,
+            held: None,
+            op: Op::Post,
+            episode: None,
+            available_at: now,
+            caused_by: "person",
+        }
+    }
+}
+
+/// Queues a notification; returns its id, or `None` when one with the same key already exists.
 pub async fn enqueue(
     conn: &mut Conn,
     ws: WorkspaceId,
     n: NewNotification<'_>,
     now: DateTime<Utc>,
-) -> anyhow::Result<bool> {
+) -> anyhow::Result<Option<i64>> {
     let (person, channel) = match &n.to {
         Recipient::Person(p) => (Some(*p), None),
         Recipient::Channel(c) => (None, Some(c.as_str())),
     };
-    let inserted = sqlx::query(
+    Ok(sqlx::query_scalar(
         "INSERT INTO outbox (workspace_id, dedupe_key, person_id, channel, about, message, needs_ack, state, held_reason,
-                             created_at, available_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
-         ON CONFLICT (workspace_id, dedupe_key) DO NOTHING",
+                             created_at, available_at, op, episode_id, caused_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+         ON CONFLICT (workspace_id, dedupe_key) DO NOTHING RETURNING id",
     )
     .bind(ws)
     .bind(&n.dedupe_key)
@@ -53,13 +83,38 @@ pub async fn enqueue(
     .bind(if n.held.is_some() { "held" } else { "queued" })
     .bind(n.held)
     .bind(now)
-    .execute(conn)
-    .await?
-    .rows_affected();
-    Ok(inserted == 1)
+    .bind(n.available_at.max(now))
+    .bind(n.op.as_str())
+    .bind(n.episode)
+    .bind(n.caused_by)
+    .fetch_optional(conn)
+    .await?)
 }
 
-/// Direct messages owed to a person since `since`, held ones excluded: the daily cap counts these.
+/// Rewrites a first message that has not gone out yet, so it goes out as things stand;
+/// `at` brings it forward.
+pub async fn replace_queued(
+    conn: &mut Conn,
+    ws: WorkspaceId,
+    id: i64,
+    message: &Message,
+    at: Option<DateTime<Utc>>,
+) -> anyhow::Result<()> {
+    sqlx::query(
+        "UPDATE outbox SET message = $3, available_at = LEAST(available_at, COALESCE($4, available_at))
+         WHERE workspace_id = $1 AND id = $2 AND state = 'queued'",
+    )
+    .bind(ws)
+    .bind(id)
+    .bind(Json(message))
+    .bind(at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Direct messages that ping a person since `since` (edits do not), held ones excluded: the
+/// daily cap counts these.
 pub async fn dms_since(
     conn: &mut Conn,
     ws: WorkspaceId,
@@ -68,7 +123,8 @@ pub async fn dms_since(
 ) -> anyhow::Result<i64> {
     Ok(sqlx::query_scalar(
         "SELECT count(*) FROM outbox
-         WHERE workspace_id = $1 AND person_id = $2 AND created_at >= $3 AND state IN ('queued', 'delivered')",
+         WHERE workspace_id = $1 AND person_id = $2 AND created_at >= $3 AND state IN ('queued', 'delivered')
+           AND op <> 'edit'",
     )
     .bind(ws)
     .bind(person)
@@ -177,6 +233,10 @@ pub struct Claimed {
     pub message: Json<Message>,
     pub attempts: i32,
     pub created_at: DateTime<Utc>,
+    pub op: String,
+    pub episode_id: Option<i64>,
+    /// Where the episode's first message landed (for edits and replies).
+    pub episode_ref: Option<Json<MessageRef>>,
 }
 
 /// Claims up to `limit` due notifications for `lease`; a crashed claimer's rows come back after it.
@@ -190,20 +250,25 @@ pub async fn claim(
         "WITH due AS (
              SELECT workspace_id, id FROM outbox
              WHERE state = 'queued' AND available_at <= $1 AND (locked_until IS NULL OR locked_until <= $1)
+               -- An edit or a threaded line waits until its episode's first message has landed.
+               AND (op = 'post' OR EXISTS (SELECT 1 FROM episodes e WHERE e.workspace_id = outbox.workspace_id
+                                           AND e.id = outbox.episode_id AND e.message_ref IS NOT NULL))
              ORDER BY available_at, id LIMIT $3
              FOR UPDATE SKIP LOCKED
          ), claimed AS (
              UPDATE outbox o SET locked_until = $2, attempts = o.attempts + 1
              FROM due WHERE o.workspace_id = due.workspace_id AND o.id = due.id
-             RETURNING o.workspace_id, o.id, o.dedupe_key, o.person_id, o.channel, o.message, o.attempts, o.created_at
+             RETURNING o.workspace_id, o.id, o.dedupe_key, o.person_id, o.channel, o.message, o.attempts, o.created_at,
+                       o.op, o.episode_id
          )
          SELECT c.workspace_id, c.id, c.dedupe_key, w.platform, w.external_id AS workspace_external_id,
                 p.external_id AS person_external_id, p.handle AS person_handle, c.channel, c.message, c.attempts,
-                c.created_at
+                c.created_at, c.op, c.episode_id, e.message_ref AS episode_ref
          FROM claimed c
          JOIN workspaces w ON w.id = c.workspace_id
          LEFT JOIN people p ON p.workspace_id = c.workspace_id AND p.id = c.person_id
-         ORDER BY c.created_at, c.id",
+         LEFT JOIN episodes e ON e.workspace_id = c.workspace_id AND e.id = c.episode_id
+         ORDER BY c.id",
     )
     .bind(now)
     .bind(now + lease)
@@ -212,19 +277,29 @@ pub async fn claim(
     .await?)
 }
 
+/// Marks a notification delivered; a first message's landing place goes to its episode.
 pub async fn delivered(
     conn: &mut Conn,
     ws: WorkspaceId,
     id: i64,
+    landed: Option<&MessageRef>,
     now: DateTime<Utc>,
 ) -> anyhow::Result<()> {
     sqlx::query(
-        "UPDATE outbox SET state = 'delivered', delivered_at = $3, locked_until = NULL, last_error = NULL
-         WHERE workspace_id = $1 AND id = $2 AND state = 'queued'",
+        "WITH done AS (
+             UPDATE outbox SET state = 'delivered', delivered_at = $3, locked_until = NULL, last_error = NULL,
+                               message_ref = $4
+             WHERE workspace_id = $1 AND id = $2 AND state = 'queued'
+             RETURNING workspace_id, id, op, episode_id
+         )
+         UPDATE episodes e SET message_ref = $4 FROM done
+         WHERE done.op = 'post' AND e.workspace_id = done.workspace_id AND e.id = done.episode_id
+           AND e.post_id = done.id",
     )
     .bind(ws)
     .bind(id)
     .bind(now)
+    .bind(landed.map(Json))
     .execute(conn)
     .await?;
     Ok(())
@@ -250,10 +325,19 @@ pub async fn retry_at(
     Ok(())
 }
 
+/// Gives up on a notification; a first message that never landed takes its episode's
+/// edits and threaded lines with it, since they have nothing to attach to.
 pub async fn give_up(conn: &mut Conn, ws: WorkspaceId, id: i64, error: &str) -> anyhow::Result<()> {
     sqlx::query(
-        "UPDATE outbox SET state = 'failed', locked_until = NULL, last_error = $3
-         WHERE workspace_id = $1 AND id = $2 AND state = 'queued'",
+        "WITH failed AS (
+             UPDATE outbox SET state = 'failed', locked_until = NULL, last_error = $3
+             WHERE workspace_id = $1 AND id = $2 AND state = 'queued'
+             RETURNING workspace_id, op, episode_id
+         )
+         UPDATE outbox o SET state = 'failed', last_error = 'its first message was not delivered'
+         FROM failed
+         WHERE failed.op = 'post' AND o.workspace_id = failed.workspace_id AND o.episode_id = failed.episode_id
+           AND o.op <> 'post' AND o.state = 'queued'",
     )
     .bind(ws)
     .bind(id)
@@ -261,4 +345,21 @@ pub async fn give_up(conn: &mut Conn, ws: WorkspaceId, id: i64, error: &str) -> 
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// When queued notifications fall due within (from, to]: lets the console and tests replay
+/// time to the moment a held-back message goes out.
+pub async fn due_between(
+    conn: &mut Conn,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> anyhow::Result<Vec<DateTime<Utc>>> {
+    Ok(sqlx::query_scalar(
+        "SELECT DISTINCT available_at FROM outbox
+         WHERE state = 'queued' AND available_at > $1 AND available_at <= $2 ORDER BY 1",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(conn)
+    .await?)
 }

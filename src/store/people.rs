@@ -14,6 +14,7 @@ struct PersonRow {
     capacity_fte: f64,
     is_admin: bool,
     active: bool,
+    time_zone: Option<String>,
 }
 
 impl From<PersonRow> for Person {
@@ -25,11 +26,14 @@ impl From<PersonRow> for Person {
             capacity_fte: r.capacity_fte,
             is_admin: r.is_admin,
             active: r.active,
+            // A zone the platform reports but this build does not know falls back to the workspace's.
+            time_zone: r.time_zone.and_then(|z| z.parse().ok()),
         }
     }
 }
 
-const COLUMNS: &str = "id, external_id, handle, capacity_fte, is_admin, active";
+const COLUMNS: &str = "id, external_id, handle, capacity_fte, is_admin, active,
+                       COALESCE(time_zone_override, time_zone) AS time_zone";
 
 /// Finds a person by platform id, creating them (with `admin_if_new`) on first sight.
 pub async fn upsert(
@@ -109,6 +113,26 @@ pub async fn set_active(
     .bind(ws)
     .bind(id)
     .bind(active)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A person's own time zone (or, with `None`, back to the platform's).
+pub async fn set_time_zone_override(
+    conn: &mut Conn,
+    ws: WorkspaceId,
+    id: PersonId,
+    zone: Option<&str>,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    sqlx::query(
+        "UPDATE people SET time_zone_override = $3, updated_at = $4 WHERE workspace_id = $1 AND id = $2",
+    )
+    .bind(ws)
+    .bind(id)
+    .bind(zone)
     .bind(now)
     .execute(conn)
     .await?;

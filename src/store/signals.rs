@@ -26,6 +26,7 @@ pub async fn stored_health(
                 Health {
                     colour: decode(&colour, Colour::parse, "colour")?,
                     reasons: reasons.0,
+                    causes: Default::default(),
                 },
             ))
         })
@@ -49,6 +50,7 @@ pub async fn health_of(
             Health {
                 colour: decode(&c, Colour::parse, "colour")?,
                 reasons: r.0,
+                causes: Default::default(),
             },
             at,
         ))

@@ -5,7 +5,8 @@ use chrono::{DateTime, Duration, Utc};
 use sqlx::FromRow;
 
 use super::{Conn, WorkspaceId};
-use crate::domain::settings::RedToChannel;
+use crate::domain::calendar::WorkingTime;
+use crate::domain::settings::{RedToChannel, Urgent};
 use crate::domain::{KeyKind, Settings};
 
 pub async fn ensure(
@@ -91,18 +92,24 @@ struct SettingsRow {
     dm_cap_per_day: i32,
     wip_limit: i32,
     top_ranks: i32,
+    workdays: String,
+    work_hours: String,
+    holidays: Vec<chrono::NaiveDate>,
+    settle_minutes: i32,
+    urgent: String,
 }
 
 pub async fn settings(conn: &mut Conn, ws: WorkspaceId) -> anyhow::Result<Settings> {
     let r: SettingsRow = sqlx::query_as(
         "SELECT time_zone, channel, digest_schedule, agenda_schedule, sweep_schedule, stall_after_minutes,
                 nudge_every_minutes, starve_after_minutes, capacity_amber_pct, capacity_red_pct, red_to_channel,
-                dm_cap_per_day, wip_limit, top_ranks
+                dm_cap_per_day, wip_limit, top_ranks, workdays, work_hours, holidays, settle_minutes, urgent
          FROM workspace_settings WHERE workspace_id = $1",
     )
     .bind(ws)
     .fetch_one(conn)
     .await?;
+    let hours = WorkingTime::parse_hours(&r.work_hours).map_err(anyhow::Error::msg)?;
     Ok(Settings {
         time_zone: r
             .time_zone
@@ -126,6 +133,18 @@ pub async fn settings(conn: &mut Conn, ws: WorkspaceId) -> anyhow::Result<Settin
         dm_cap_per_day: r.dm_cap_per_day,
         wip_limit: r.wip_limit,
         top_ranks: r.top_ranks,
+        working: WorkingTime {
+            days: WorkingTime::parse_days(&r.workdays).map_err(anyhow::Error::msg)?,
+            start: hours.0,
+            end: hours.1,
+            holidays: r.holidays.into_iter().collect(),
+        },
+        settle: Duration::minutes(r.settle_minutes.into()),
+        urgent: if r.urgent == "none" {
+            Urgent::Nothing
+        } else {
+            Urgent::GoalRed
+        },
     })
 }
 
@@ -139,7 +158,8 @@ pub async fn save_settings(
         "UPDATE workspace_settings SET time_zone = $2, channel = $3, digest_schedule = $4, agenda_schedule = $5,
                 sweep_schedule = $6, stall_after_minutes = $7, nudge_every_minutes = $8, starve_after_minutes = $9,
                 capacity_amber_pct = $10, capacity_red_pct = $11, red_to_channel = $12, dm_cap_per_day = $13,
-                wip_limit = $14, top_ranks = $15, updated_at = $16
+                wip_limit = $14, top_ranks = $15, updated_at = $16, workdays = $17, work_hours = $18,
+                holidays = $19, settle_minutes = $20, urgent = $21
          WHERE workspace_id = $1",
     )
     .bind(ws)
@@ -161,6 +181,11 @@ pub async fn save_settings(
     .bind(s.wip_limit)
     .bind(s.top_ranks)
     .bind(now)
+    .bind(s.working.days_text())
+    .bind(s.working.hours_text())
+    .bind(s.working.holidays.iter().copied().collect::<Vec<_>>())
+    .bind(s.settle.num_minutes() as i32)
+    .bind(s.urgent.as_str())
     .execute(conn)
     .await?;
     Ok(())

@@ -59,8 +59,8 @@ async fn the_digest_names_owners_who_ignored_alerts_until_they_acknowledge() {
     t.advance("1d").await;
     let tuesday = t.post("#leadership", "Daily digest");
     assert!(!tuesday.contains("has not acknowledged"), "{tuesday}");
-    // Lee's W-1 has been stalled since Sunday; the nudge arrived then.
-    t.dm("lee", "W-1");
+    // Lee's W-1 stalled this morning (three working days); his goal's owner hears of it at once.
+    t.thread("ana", "New on G-1: W-1 \"New welcome flow\" (@lee) stalled");
     t.ignore("@lee");
     t.ignore("@ana");
     t.ignore("#leadership");
@@ -95,7 +95,11 @@ async fn an_initiative_lead_who_owns_the_goal_hears_about_it_once() {
     t.say("ana", "work new I-1 \"Flow\"").await;
     t.say("ana", "work start W-1").await;
     t.say("ana", "work block W-1 \"vendor\"").await;
-    t.dm("ana", "G-1 \"Cut churn\" turned red");
+    t.dm("ana", "G-1 \"Cut churn\" turned amber");
+    t.no_dm("ana");
+    t.advance("30m").await;
+    t.thread("ana", "G-1 is now red");
+    t.edit("ana", "G-1");
     t.no_dm("ana");
     t.post("#leadership", "turned red");
     t.finish().await;

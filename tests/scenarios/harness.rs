@@ -69,6 +69,23 @@ impl T {
         self.take("post", channel, needle)
     }
 
+    /// Takes the oldest edit of an episode's message to `@who` that contains `needle`.
+    pub fn edit(&mut self, who: &str, needle: &str) -> String {
+        self.take("edit", &format!("@{who}"), needle)
+    }
+
+    /// Takes the oldest threaded line under an episode's message to `@who`.
+    pub fn thread(&mut self, who: &str, needle: &str) -> String {
+        self.take("thread", &format!("@{who}"), needle)
+    }
+
+    /// Fails if anything at all is waiting for the test: nothing was sent.
+    pub fn quiet(&self) {
+        let found: Vec<(&str, &String, &String)> =
+            self.pending.iter().map(|o| (o.kind, &o.to, &o.text)).collect();
+        assert!(found.is_empty(), "expected no messages, got {found:#?}");
+    }
+
     fn take(&mut self, kind: &str, to: &str, needle: &str) -> String {
         let i = self
             .pending
@@ -91,7 +108,7 @@ impl T {
         let found: Vec<&String> = self
             .pending
             .iter()
-            .filter(|o| o.kind == "dm" && o.to == to)
+            .filter(|o| (o.kind == "dm" || o.kind == "thread") && o.to == to)
             .map(|o| &o.text)
             .collect();
         assert!(found.is_empty(), "expected no DM to {to}, got {found:#?}");

@@ -3,6 +3,7 @@
 use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
+use throughline::message::MessageRef;
 use throughline::notify::{self, Delivery, DeliveryError, Transport};
 use throughline::schedule;
 
@@ -42,7 +43,7 @@ async fn running_the_sweep_and_the_digest_twice_or_concurrently_sends_nothing_tw
     // Reconciling again at the same moment finds nothing new to say.
     let queued = t.scalar("SELECT count(*) FROM outbox").await;
     let mut tx = store.begin().await.unwrap();
-    throughline::engine::reconcile(&mut tx, ws, friday_nine)
+    throughline::engine::reconcile(&mut tx, ws, friday_nine, throughline::engine::Trigger::Time)
         .await
         .unwrap();
     tx.commit().await.unwrap();
@@ -60,7 +61,7 @@ struct Flaky {
 }
 
 impl Transport for Flaky {
-    async fn deliver(&self, d: &Delivery) -> Result<(), DeliveryError> {
+    async fn deliver(&self, d: &Delivery) -> Result<Option<MessageRef>, DeliveryError> {
         let mut left = self.failures_left.lock().unwrap();
         if *left > 0 {
             *left -= 1;
@@ -70,7 +71,7 @@ impl Transport for Flaky {
             });
         }
         self.seen.lock().unwrap().push(d.dedupe_key.clone());
-        Ok(())
+        Ok(None)
     }
 }
 
@@ -119,7 +120,7 @@ async fn notifications_survive_an_outage_and_arrive_exactly_once() {
 async fn a_permanently_failing_recipient_is_given_up_not_retried_forever() {
     struct Refuses;
     impl Transport for Refuses {
-        async fn deliver(&self, _: &Delivery) -> Result<(), DeliveryError> {
+        async fn deliver(&self, _: &Delivery) -> Result<Option<MessageRef>, DeliveryError> {
             Err(DeliveryError::Permanent("channel_not_found".into()))
         }
     }

@@ -1,15 +1,19 @@
 //! `/align settings`: show every setting, or change one (admins only).
 
+use chrono::NaiveDate;
+use chrono_tz::Tz;
 use serde_json::json;
 
 use super::{Ctx, Outcome};
 use crate::command::UserError;
 use crate::command::parse::parse_duration;
 use crate::domain::Settings;
+use crate::domain::calendar::WorkingTime;
 use crate::domain::health::human_duration;
-use crate::domain::settings::RedToChannel;
+use crate::domain::settings::{RedToChannel, Urgent};
 use crate::message::Message;
 use crate::schedule::normalize_cron;
+use crate::store::people;
 use crate::store::workspaces;
 
 pub const NAMES: &[&str] = &[
@@ -27,6 +31,11 @@ pub const NAMES: &[&str] = &[
     "dm_cap",
     "wip_limit",
     "top_ranks",
+    "workdays",
+    "hours",
+    "holiday",
+    "settle",
+    "urgent",
 ];
 
 fn values(s: &Settings) -> Vec<(&'static str, String, &'static str)> {
@@ -104,6 +113,40 @@ fn values(s: &Settings) -> Vec<(&'static str, String, &'static str)> {
             s.top_ranks.to_string(),
             "ranks shown by /align status and the digest",
         ),
+        (
+            "workdays",
+            s.working.days_text(),
+            "working days; stall_after, starve_after and nudge_every count only these",
+        ),
+        (
+            "hours",
+            s.working.hours_text(),
+            "working hours, in each person's time zone; time-caused DMs wait for them",
+        ),
+        (
+            "holiday",
+            if s.working.holidays.is_empty() {
+                "none".into()
+            } else {
+                s.working
+                    .holidays
+                    .iter()
+                    .map(|d| d.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            },
+            "days off for everyone (holiday 2026-12-25 adds one, holiday remove 2026-12-25 removes it)",
+        ),
+        (
+            "settle",
+            human_duration(s.settle),
+            "an alert caused by time must last this long before anyone is told",
+        ),
+        (
+            "urgent",
+            s.urgent.as_str().into(),
+            "red: a goal turning red is told at once, even outside working hours; none: nothing is",
+        ),
     ]
 }
 
@@ -138,6 +181,14 @@ fn count(value: &str, name: &str, max: i32) -> Result<i32, UserError> {
 }
 
 pub async fn set(cx: &mut Ctx<'_>, name: &str, value: &str) -> Outcome {
+    if name == "timezone" {
+        if let Some((who, zone)) = value
+            .split_once(' ')
+            .filter(|(w, _)| w.starts_with(['@', '<']))
+        {
+            return person_time_zone(cx, who, zone.trim()).await;
+        }
+    }
     cx.require(false, "change settings", "an admin")?;
     let mut s = workspaces::settings(cx.conn, cx.ws).await?;
     let before = values(&s)
@@ -174,6 +225,38 @@ pub async fn set(cx: &mut Ctx<'_>, name: &str, value: &str) -> Outcome {
         "dm_cap" => s.dm_cap_per_day = count(value, name, 1000)?,
         "wip_limit" => s.wip_limit = count(value, name, 100)?,
         "top_ranks" => s.top_ranks = count(value, name, 100)?,
+        "workdays" => {
+            s.working.days = WorkingTime::parse_days(value).map_err(UserError::new)?;
+            if !s.working.days.contains(&true) {
+                return Err(UserError::new("at least one day must be a working day.").into());
+            }
+        }
+        "hours" => {
+            (s.working.start, s.working.end) =
+                WorkingTime::parse_hours(value).map_err(UserError::new)?
+        }
+        "holiday" => {
+            let (remove, date) = match value.strip_prefix("remove ") {
+                Some(d) => (true, d.trim()),
+                None => (false, value),
+            };
+            let day = NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|_| {
+                UserError::new(format!("holiday takes a date like 2026-12-25, not '{date}'."))
+            })?;
+            if remove {
+                s.working.holidays.remove(&day);
+            } else {
+                s.working.holidays.insert(day);
+            }
+        }
+        "settle" => s.settle = parse_duration(value)?,
+        "urgent" => {
+            s.urgent = match value {
+                "red" => Urgent::GoalRed,
+                "none" => Urgent::Nothing,
+                _ => return Err(UserError::new(format!("urgent is red or none, not '{value}'.")).into()),
+            }
+        }
         other => {
             let hint = crate::command::error::did_you_mean(other, NAMES.iter().copied(), "")
                 .unwrap_or_else(|| format!("Settings: {}.", NAMES.join(", ")));
@@ -202,4 +285,38 @@ pub async fn set(cx: &mut Ctx<'_>, name: &str, value: &str) -> Outcome {
     )
     .await?;
     Ok(Message::info(format!("Setting {name} is now {after}")))
+}
+
+/// `/align settings timezone @lee Asia/Tokyo`: one person's own zone, which wins over the
+/// platform's; `default` goes back to it. The person themselves or an admin may set it.
+async fn person_time_zone(cx: &mut Ctx<'_>, who: &str, zone: &str) -> Outcome {
+    let m = crate::command::parse::mention(who, "timezone")?;
+    let person = cx.person(&m, "person").await?;
+    if person.id != cx.actor.id {
+        cx.require(false, "change another person's time zone", "an admin")?;
+    }
+    let tz: Option<Tz> = match zone {
+        "default" => None,
+        _ => Some(zone.parse().map_err(|_| {
+            UserError::new(format!(
+                "unknown time zone '{zone}'; use an IANA name like Europe/Paris, or default."
+            ))
+        })?),
+    };
+    people::set_time_zone_override(cx.conn, cx.ws, person.id, tz.map(|t| t.name()), cx.now).await?;
+    let shown = tz.map_or("the platform's (or the workspace's)".into(), |t| {
+        t.name().to_string()
+    });
+    cx.event(
+        &person.at(),
+        "time zone",
+        None,
+        Some(json!({ "time_zone": tz.map(|t| t.name()) })),
+        None,
+    )
+    .await?;
+    Ok(Message::info(format!(
+        "{}'s time zone is now {shown}",
+        person.at()
+    )))
 }

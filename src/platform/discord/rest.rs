@@ -9,6 +9,7 @@ use std::num::NonZeroU32;
 use std::sync::Mutex;
 use std::time::Duration;
 
+use crate::message::MessageRef;
 use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
@@ -153,11 +154,28 @@ impl Rest {
             })
     }
 
-    pub async fn post_message(&self, channel: &str, body: &Value) -> Result<(), RestError> {
+    /// Posts a message; returns where it landed.
+    pub async fn post_message(&self, channel: &str, body: &Value) -> Result<MessageRef, RestError> {
         self.per_channel.until_key_ready(&channel.to_string()).await;
-        self.call(Method::POST, &format!("/channels/{channel}/messages"), body)
-            .await
-            .map(drop)
+        let r = self
+            .call(Method::POST, &format!("/channels/{channel}/messages"), body)
+            .await?;
+        Ok(MessageRef {
+            channel: r["channel_id"].as_str().unwrap_or(channel).to_string(),
+            id: r["id"].as_str().unwrap_or_default().to_string(),
+        })
+    }
+
+    /// Replaces a message the bot posted.
+    pub async fn edit_message(&self, at: &MessageRef, body: &Value) -> Result<(), RestError> {
+        self.per_channel.until_key_ready(&at.channel).await;
+        self.call(
+            Method::PATCH,
+            &format!("/channels/{}/messages/{}", at.channel, at.id),
+            body,
+        )
+        .await
+        .map(drop)
     }
 
     /// Replaces a deferred interaction response with the real answer.

@@ -5,6 +5,7 @@
 use chrono::Duration;
 use serde_json::json;
 
+use crate::message::{MessageRef, Op};
 use crate::notify::{Delivery, DeliveryError, Target, Transport};
 use crate::render::discord as render;
 use crate::store::workspaces;
@@ -58,23 +59,41 @@ impl DiscordTransport {
         channel_id(&settings.channel).map(str::to_string)
     }
 
-    async fn send(&self, d: &Delivery) -> Result<(), RestError> {
+    async fn send(&self, d: &Delivery) -> Result<Option<MessageRef>, RestError> {
         let guild = &d.workspace_external_id;
-        let body = render::message(&d.message, guild);
-        let user = match &d.target {
-            Target::Channel(c) => {
+        let mut body = render::message(&d.message, guild);
+        match (d.op, &d.parent) {
+            (Op::Edit, Some(parent)) => {
                 return self
                     .discord
                     .rest()
-                    .post_message(channel_id(c)?, &body)
-                    .await;
+                    .edit_message(parent, &body)
+                    .await
+                    .map(|()| None);
+            }
+            (Op::Reply, Some(parent)) => {
+                // DMs have no threads: a reply to the episode's message stands for one.
+                body["message_reference"] =
+                    json!({ "message_id": parent.id, "fail_if_not_exists": false });
+                let rest = self.discord.rest();
+                return rest
+                    .post_message(&parent.channel, &body)
+                    .await
+                    .map(|_| None);
+            }
+            _ => {}
+        }
+        let user = match &d.target {
+            Target::Channel(c) => {
+                let rest = self.discord.rest();
+                return rest.post_message(channel_id(c)?, &body).await.map(Some);
             }
             Target::Person { external_id, .. } => external_id,
         };
         let refused = match self.dm_channel(user).await {
             Ok(channel) => match self.discord.rest().post_message(&channel, &body).await {
                 Err(RestError::DmRefused) => true,
-                other => return other,
+                other => return other.map(Some),
             },
             Err(RestError::DmRefused) => true,
             Err(e) => return Err(e),
@@ -88,17 +107,18 @@ impl DiscordTransport {
              Allow direct messages from this server's members to get these privately."
         ));
         fallback["allowed_mentions"] = json!({ "parse": [], "users": [user] });
-        self.discord
+        let landed = self
+            .discord
             .rest()
             .post_message(&channel, &fallback)
             .await?;
         tracing::warn!(user = %user, guild = %guild, "a DM was refused; posted in the leadership channel instead");
-        Ok(())
+        Ok(Some(landed))
     }
 }
 
 impl Transport for DiscordTransport {
-    async fn deliver(&self, d: &Delivery) -> Result<(), DeliveryError> {
+    async fn deliver(&self, d: &Delivery) -> Result<Option<MessageRef>, DeliveryError> {
         if d.platform != "discord" {
             return Err(DeliveryError::Permanent(format!(
                 "no transport for platform '{}'",

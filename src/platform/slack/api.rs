@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::message::MessageRef;
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::connect::HttpConnector;
 use secrecy::{ExposeSecret, SecretString};
@@ -210,15 +211,33 @@ impl SlackApi {
 
     /// Posts blocks and fallback text; user text is escaped by the renderer, and neither
     /// `link_names` nor `parse=full` is ever sent.
+    /// Returns where it landed: the channel and the message's `ts`.
     pub async fn post_message(
         &self,
         token: &SecretString,
         channel: &str,
         message: &Value,
-    ) -> Result<(), ApiError> {
+    ) -> Result<MessageRef, ApiError> {
         let mut body = message.clone();
         body["channel"] = json!(channel);
-        self.post(token, "chat.postMessage", &body).await.map(drop)
+        let r = self.post(token, "chat.postMessage", &body).await?;
+        Ok(MessageRef {
+            channel: r["channel"].as_str().unwrap_or(channel).to_string(),
+            id: r["ts"].as_str().unwrap_or_default().to_string(),
+        })
+    }
+
+    /// Replaces a message the bot posted (`chat.update`), keeping its place in the conversation.
+    pub async fn update_message(
+        &self,
+        token: &SecretString,
+        at: &MessageRef,
+        message: &Value,
+    ) -> Result<(), ApiError> {
+        let mut body = message.clone();
+        body["channel"] = json!(at.channel);
+        body["ts"] = json!(at.id);
+        self.post(token, "chat.update", &body).await.map(drop)
     }
 
     pub async fn open_view(

@@ -8,6 +8,9 @@ use std::sync::Mutex;
 use chrono::Duration;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
+use serde_json::json;
+
+use crate::message::{MessageRef, Op};
 use crate::notify::{Delivery, DeliveryError, Target, Transport};
 use crate::render::slack as blocks;
 
@@ -49,21 +52,38 @@ impl SlackTransport {
         Ok(channel)
     }
 
-    async fn send(&self, team: &Team, d: &Delivery) -> Result<(), ApiError> {
-        let channel = match &d.target {
-            Target::Person { external_id, .. } => self.dm_channel(team, external_id).await?,
-            Target::Channel(c) => c.clone(),
+    async fn send(&self, team: &Team, d: &Delivery) -> Result<Option<MessageRef>, ApiError> {
+        let channel = match (&d.parent, &d.target) {
+            (Some(parent), _) => parent.channel.clone(),
+            (None, Target::Person { external_id, .. }) => {
+                self.dm_channel(team, external_id).await?
+            }
+            (None, Target::Channel(c)) => c.clone(),
         };
         let pacing = &self.slack.inner.pacing;
         pacing
             .per_channel
             .until_key_ready(&format!("{}:{channel}", team.team_id))
             .await;
-        let body = blocks::chat_message(&d.message);
-        self.slack
-            .api()
-            .post_message(&team.token, &channel, &body)
-            .await
+        let mut body = blocks::chat_message(&d.message);
+        let api = self.slack.api();
+        match (d.op, &d.parent) {
+            (Op::Edit, Some(parent)) => api
+                .update_message(&team.token, parent, &body)
+                .await
+                .map(|()| None),
+            (Op::Reply, Some(parent)) => {
+                // One short line in the thread of the episode's message.
+                body["thread_ts"] = json!(parent.id);
+                api.post_message(&team.token, &channel, &body)
+                    .await
+                    .map(|_| None)
+            }
+            _ => api
+                .post_message(&team.token, &channel, &body)
+                .await
+                .map(Some),
+        }
     }
 }
 
@@ -72,7 +92,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl Transport for SlackTransport {
-    async fn deliver(&self, d: &Delivery) -> Result<(), DeliveryError> {
+    async fn deliver(&self, d: &Delivery) -> Result<Option<MessageRef>, DeliveryError> {
         if d.platform != "slack" {
             return Err(DeliveryError::Permanent(format!(
                 "no transport for platform '{}'",

@@ -1,0 +1,464 @@
+//! One message per episode. An episode starts when a goal, an initiative or a work item leaves
+//! green (for the goal's owner, the initiative's lead, the stalled item's assignee) and ends
+//! when it is back. Its first message is a DM; each later change of cause or colour edits that
+//! message and adds one short threaded line; its end edits it to "resolved".
+//!
+//! When it is told: a cause a person brought about on purpose (a block, a lead moving to other
+//! work) at once; anything time or a rule in transit brings only once the episode has lasted
+//! `settle`, and then within the recipient's working hours, unless it is urgent.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+
+use crate::domain::health::{Assessment, Health, human_duration, is_deliberate};
+use crate::domain::settings::{RedToChannel, Urgent};
+use crate::domain::*;
+use crate::engine::index::Index;
+use crate::engine::notices;
+use crate::engine::reconcile::{Planned, Trigger};
+use crate::message::{Message, Op, Tone};
+use crate::store::episodes::{self, EpisodeRow, NewEpisode};
+use crate::store::outbox::{self, Recipient};
+use crate::store::{Conn, WorkspaceId};
+
+/// What an episode is about.
+#[derive(Clone, Copy)]
+enum About<'a> {
+    Goal(&'a Goal),
+    Initiative(&'a Initiative),
+    Stall(&'a WorkItem),
+}
+
+/// An episode the rules say should be open now.
+struct Wanted<'a> {
+    subject: String,
+    person: PersonId,
+    goal: Option<String>,
+    health: &'a Health,
+    about: About<'a>,
+}
+
+pub struct Episodes<'a, 'c> {
+    pub conn: &'c mut Conn,
+    pub ws: WorkspaceId,
+    pub ix: &'a Index<'a>,
+    pub settings: &'a Settings,
+    pub now: DateTime<Utc>,
+    pub trigger: Trigger,
+    pub planned: &'c mut Vec<Planned>,
+}
+
+/// How a change is told.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Timing {
+    /// A person did it on purpose, or it is urgent: at once.
+    AtOnce,
+    /// Time did it: within the recipient's working hours.
+    WorkingHours,
+}
+
+impl<'a> Episodes<'a, '_> {
+    /// Opens, changes and ends episodes to match the assessment, planning their messages.
+    pub async fn advance(&mut self, a: &'a Assessment) -> anyhow::Result<()> {
+        let mut open: HashMap<(String, PersonId), EpisodeRow> = episodes::open(self.conn, self.ws)
+            .await?
+            .into_iter()
+            .map(|e| ((e.subject.clone(), e.person_id), e))
+            .collect();
+        for w in self.wanted(a) {
+            match open.remove(&(w.subject.clone(), w.person)) {
+                Some(ep) => self.carry_on(ep, &w).await?,
+                None => self.begin(&w).await?,
+            }
+        }
+        let mut ended: Vec<EpisodeRow> = open.into_values().collect();
+        ended.sort_by_key(|e| e.id);
+        for ep in ended {
+            self.finish(ep).await?;
+        }
+        Ok(())
+    }
+
+    fn wanted(&self, a: &'a Assessment) -> Vec<Wanted<'a>> {
+        let snap = self.ix.snap;
+        let troubled = |key: &str| {
+            a.health
+                .get(key)
+                .filter(|h| h.colour.severity() >= Colour::Amber.severity())
+        };
+        let mut all = Vec::new();
+        for g in &snap.goals {
+            let key = g.key().to_string();
+            if let Some(health) = troubled(&key) {
+                let about = About::Goal(g);
+                let (person, goal) = (g.owner_id, Some(key.clone()));
+                all.push(Wanted {
+                    subject: key,
+                    person,
+                    goal,
+                    health,
+                    about,
+                });
+            }
+        }
+        for i in snap
+            .initiatives
+            .iter()
+            .filter(|i| i.status == InitiativeStatus::Active)
+        {
+            let Some(g) = self.ix.goal(i.goal_id) else {
+                continue;
+            };
+            let key = i.key().to_string();
+            // A lead who owns the goal hears it all in the goal's episode.
+            if let Some(health) = troubled(&key).filter(|_| i.lead_id != g.owner_id) {
+                let about = About::Initiative(i);
+                let (person, goal) = (i.lead_id, Some(g.key().to_string()));
+                all.push(Wanted {
+                    subject: key,
+                    person,
+                    goal,
+                    health,
+                    about,
+                });
+            }
+        }
+        for w in snap.work.iter().filter(|w| w.status.is_open()) {
+            let key = w.key().to_string();
+            let stalled = format!("stalled:{key}");
+            if let Some(health) = troubled(&key).filter(|h| h.causes.contains_key(&stalled)) {
+                let goal = w
+                    .goal_id
+                    .and_then(|g| self.ix.goal(g))
+                    .map(|g| g.key().to_string());
+                let about = About::Stall(w);
+                all.push(Wanted {
+                    subject: key,
+                    person: w.assignee_id,
+                    goal,
+                    health,
+                    about,
+                });
+            }
+        }
+        all
+    }
+
+    fn deliberate<'k>(&self, mut causes: impl Iterator<Item = &'k String>) -> bool {
+        self.trigger == Trigger::Person && causes.any(|c| is_deliberate(c))
+    }
+
+    fn urgent(&self, w: &Wanted, from: Colour) -> bool {
+        matches!(w.about, About::Goal(_))
+            && self.settings.urgent == Urgent::GoalRed
+            && w.health.colour == Colour::Red
+            && from != Colour::Red
+    }
+
+    fn timing(&self, at_once: bool) -> Timing {
+        if at_once {
+            Timing::AtOnce
+        } else {
+            Timing::WorkingHours
+        }
+    }
+
+    /// When a message to `person` may go out.
+    fn when(&self, person: Option<PersonId>, timing: Timing) -> DateTime<Utc> {
+        match timing {
+            Timing::AtOnce => self.now,
+            Timing::WorkingHours => {
+                let tz = person
+                    .and_then(|p| self.ix.person(p))
+                    .and_then(|p| p.time_zone);
+                self.settings.calendar(tz).next_working(self.now)
+            }
+        }
+    }
+
+    async fn begin(&mut self, w: &Wanted<'a>) -> anyhow::Result<()> {
+        let e = NewEpisode {
+            subject: &w.subject,
+            person: w.person,
+            goal: w.goal.as_deref(),
+            colour: w.health.colour,
+            causes: &w.health.causes,
+        };
+        let id = episodes::start(self.conn, self.ws, e, self.now).await?;
+        let at_once = self.deliberate(w.health.causes.keys()) || self.urgent(w, Colour::Green);
+        if at_once || self.settings.settle.is_zero() {
+            self.announce(id, false, w, self.timing(at_once));
+            self.red_to_channel(id, false, w, self.timing(at_once))
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn carry_on(&mut self, ep: EpisodeRow, w: &Wanted<'a>) -> anyhow::Result<()> {
+        let was = ep.colour()?;
+        let old = &ep.causes.0;
+        let new_causes: Vec<&String> = w
+            .health
+            .causes
+            .keys()
+            .filter(|k| !old.contains_key(*k))
+            .collect();
+        let worse = w.health.colour.severity() > was.severity();
+        let changed = w.health.colour != was || old.keys().ne(w.health.causes.keys());
+        if changed {
+            episodes::update(self.conn, self.ws, ep.id, w.health.colour, &w.health.causes).await?;
+        }
+        let news = worse || !new_causes.is_empty();
+        let at_once = self.deliberate(new_causes.iter().copied()) || self.urgent(w, was);
+        let timing = self.timing(at_once);
+        let settled = self.now - ep.started_at >= self.settings.settle;
+
+        if ep.announced_at.is_none() {
+            if at_once || settled {
+                self.announce(ep.id, false, w, timing);
+                self.red_to_channel(ep.id, ep.red_posted, w, timing).await?;
+            }
+            return Ok(());
+        }
+        if !ep.heard() {
+            // Its first message was held (a snooze, the cap) or failed: news is told afresh.
+            if news {
+                self.announce(ep.id, true, w, timing);
+                self.red_to_channel(ep.id, ep.red_posted, w, timing).await?;
+            }
+            return Ok(());
+        }
+        if !ep.delivered() {
+            // The first message still waits for working hours: it goes out as things stand.
+            if let (true, Some(post)) = (changed, ep.post_id) {
+                let m = self.message(w, Colour::Green);
+                let sooner = (timing == Timing::AtOnce).then_some(self.now);
+                outbox::replace_queued(self.conn, self.ws, post, &m, sooner).await?;
+            }
+            return Ok(());
+        }
+        if changed {
+            let at = self.when(Some(w.person), timing);
+            episodes::drop_queued(
+                self.conn,
+                self.ws,
+                ep.id,
+                &["edit"],
+                "superseded by a newer edit",
+            )
+            .await?;
+            let edit = self.message(w, was);
+            self.plan(ep.id, w, Op::Edit, edit, at, at_once);
+            if news {
+                let line = news_line(w, was, &new_causes);
+                self.plan(ep.id, w, Op::Reply, line, at, at_once);
+                episodes::pushed(self.conn, self.ws, ep.id, self.now).await?;
+            }
+            self.red_to_channel(ep.id, ep.red_posted, w, timing).await?;
+            return Ok(());
+        }
+        // Unchanged stalled work is nudged again, once per `nudge_every` of the assignee's working time.
+        if let About::Stall(item) = w.about {
+            let since = ep.pushed_at.unwrap_or(ep.started_at);
+            let tz = self.ix.person(w.person).and_then(|p| p.time_zone);
+            let worked = self.settings.calendar(tz).working_between(since, self.now);
+            if worked >= self.settings.working.span(self.settings.nudge_every) {
+                let at = self.when(Some(w.person), Timing::WorkingHours);
+                let line = Message::new(
+                    Tone::Amber,
+                    format!(
+                        "Still stalled: {} \"{}\", no activity for {}. Still on it, blocked or done?",
+                        item.key(),
+                        item.title,
+                        self.settings.working.describe(worked)
+                    ),
+                );
+                self.plan(ep.id, w, Op::Reply, line, at, false);
+                episodes::pushed(self.conn, self.ws, ep.id, self.now).await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn finish(&mut self, ep: EpisodeRow) -> anyhow::Result<()> {
+        episodes::end(self.conn, self.ws, ep.id, self.now).await?;
+        if !ep.delivered() {
+            // Never heard (still settling, held, or waiting for the morning): nothing is owed.
+            let all = ["post", "edit", "reply"];
+            episodes::drop_queued(
+                self.conn,
+                self.ws,
+                ep.id,
+                &all,
+                "resolved before it was sent",
+            )
+            .await?;
+            return Ok(());
+        }
+        episodes::drop_queued(self.conn, self.ws, ep.id, &["edit", "reply"], "resolved").await?;
+        let m = self.resolved(&ep);
+        let p = Planned {
+            dedupe_key: format!("episode:{}:resolved", ep.id),
+            to: Recipient::Person(ep.person_id),
+            about: ep.subject.clone(),
+            goal: None,
+            message: m,
+            needs_ack: false,
+            op: Op::Edit,
+            episode: Some(ep.id),
+            available_at: self.now,
+            caused_by: self.trigger,
+        };
+        self.planned.push(p);
+        Ok(())
+    }
+
+    /// Queues the episode's first message (`again`: a first message that was held is retold).
+    fn announce(&mut self, id: i64, again: bool, w: &Wanted<'a>, timing: Timing) {
+        let at = self.when(Some(w.person), timing);
+        let m = self.message(w, Colour::Green);
+        let mut p = self.planned_for(id, w, Op::Post, m, at, timing == Timing::AtOnce);
+        p.needs_ack = matches!(w.about, About::Goal(_));
+        if again {
+            p.dedupe_key = format!("{}:again", p.dedupe_key);
+        }
+        self.planned.push(p);
+    }
+
+    /// A goal that turns red is posted in the leadership channel once per episode.
+    async fn red_to_channel(
+        &mut self,
+        id: i64,
+        posted: bool,
+        w: &Wanted<'a>,
+        timing: Timing,
+    ) -> anyhow::Result<()> {
+        let About::Goal(g) = w.about else {
+            return Ok(());
+        };
+        if posted
+            || w.health.colour != Colour::Red
+            || self.settings.red_to_channel != RedToChannel::Now
+        {
+            return Ok(());
+        }
+        let p = Planned {
+            dedupe_key: format!("episode:{id}:red"),
+            to: Recipient::Channel(self.settings.channel.clone()),
+            about: w.subject.clone(),
+            goal: w.goal.clone(),
+            message: notices::goal_red_to_channel(self.ix, g, w.health),
+            needs_ack: false,
+            op: Op::Post,
+            episode: None,
+            available_at: self.when(None, timing),
+            caused_by: if timing == Timing::AtOnce {
+                Trigger::Person
+            } else {
+                Trigger::Time
+            },
+        };
+        self.planned.push(p);
+        episodes::red_posted(self.conn, self.ws, id).await
+    }
+
+    fn plan(
+        &mut self,
+        id: i64,
+        w: &Wanted<'a>,
+        op: Op,
+        m: Message,
+        at: DateTime<Utc>,
+        by_person: bool,
+    ) {
+        let p = self.planned_for(id, w, op, m, at, by_person);
+        self.planned.push(p);
+    }
+
+    fn planned_for(
+        &self,
+        id: i64,
+        w: &Wanted<'a>,
+        op: Op,
+        message: Message,
+        at: DateTime<Utc>,
+        by_person: bool,
+    ) -> Planned {
+        Planned {
+            dedupe_key: format!(
+                "episode:{id}:{}:{}",
+                op.as_str(),
+                self.now.timestamp_micros()
+            ),
+            to: Recipient::Person(w.person),
+            about: w.subject.clone(),
+            goal: w.goal.clone(),
+            message,
+            needs_ack: false,
+            op,
+            episode: Some(id),
+            available_at: at,
+            caused_by: if by_person {
+                Trigger::Person
+            } else {
+                Trigger::Time
+            },
+        }
+    }
+
+    /// The episode's message as things stand (`from`: the colour it had before).
+    fn message(&self, w: &Wanted<'a>, from: Colour) -> Message {
+        match w.about {
+            About::Goal(g) => notices::goal_changed(self.ix, g, from, w.health),
+            About::Initiative(i) => notices::initiative_changed(self.ix, i, from, w.health),
+            About::Stall(item) => {
+                let why = w.health.causes.get(&format!("stalled:{}", w.subject));
+                notices::stalled(self.ix, item, why.map_or("", |s| s.as_str()), false)
+            }
+        }
+    }
+
+    fn resolved(&self, ep: &EpisodeRow) -> Message {
+        let ix = self.ix;
+        let label = ix
+            .goal_by_key(&ep.subject)
+            .map(Index::goal_label)
+            .or_else(|| {
+                ix.initiative_by_key(&ep.subject)
+                    .map(Index::initiative_label)
+            })
+            .or_else(|| {
+                ix.work_by_key(&ep.subject)
+                    .map(|w| format!("{} \"{}\"", w.key(), w.title))
+            })
+            .unwrap_or_else(|| ep.subject.clone());
+        let lasted = human_duration(self.now - ep.started_at);
+        Message::new(Tone::Green, format!("Resolved after {lasted}: {label}"))
+            .lines("It was", ep.causes.0.values().cloned().collect())
+    }
+}
+
+/// The one short threaded line that tells what is new: a worse colour, or new causes.
+fn news_line(w: &Wanted, was: Colour, new_causes: &[&String]) -> Message {
+    let lines: Vec<&str> = new_causes
+        .iter()
+        .filter_map(|k| w.health.causes.get(*k))
+        .map(String::as_str)
+        .collect();
+    let what = if lines.is_empty() {
+        w.health
+            .reasons
+            .first()
+            .map_or("", String::as_str)
+            .to_string()
+    } else {
+        lines.join("; ")
+    };
+    let text = if w.health.colour.severity() > was.severity() {
+        format!("{} is now {}: {what}", w.subject, w.health.colour)
+    } else {
+        format!("New on {}: {what}", w.subject)
+    };
+    Message::new(w.health.colour.into(), text)
+}
