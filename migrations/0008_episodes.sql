@@ -7,7 +7,7 @@ CREATE TABLE episodes (
     person_id    BIGINT NOT NULL,
     goal_subject TEXT,
     colour       TEXT NOT NULL CHECK (colour IN ('amber', 'red')),
-    -- Stable cause id -> the line that names it.
+    -- What its person has been told: stable cause id -> the line that names it.
     causes       JSONB NOT NULL DEFAULT '{}',
     started_at   TIMESTAMPTZ NOT NULL,
     ended_at     TIMESTAMPTZ,
@@ -15,6 +15,8 @@ CREATE TABLE episodes (
     announced_at TIMESTAMPTZ,
     -- The outbox row of the first message.
     post_id      BIGINT,
+    -- Since when news caused by time (a new stall, a worse colour) has waited to settle.
+    pending_since TIMESTAMPTZ,
     -- The last time this episode pushed a message (first message, threaded line or nudge).
     pushed_at    TIMESTAMPTZ,
     -- Where the first message landed, so edits and threaded lines can find it.

@@ -197,25 +197,19 @@ impl<'a> Episodes<'a, '_> {
 
     async fn carry_on(&mut self, ep: EpisodeRow, w: &Wanted<'a>) -> anyhow::Result<()> {
         let was = ep.colour()?;
-        let old = &ep.causes.0;
-        let new_causes: Vec<&String> = w
-            .health
-            .causes
-            .keys()
-            .filter(|k| !old.contains_key(*k))
-            .collect();
-        let worse = w.health.colour.severity() > was.severity();
-        let changed = w.health.colour != was || old.keys().ne(w.health.causes.keys());
-        if changed {
-            episodes::update(self.conn, self.ws, ep.id, w.health.colour, &w.health.causes).await?;
-        }
-        let news = worse || !new_causes.is_empty();
+        let told = &ep.causes.0;
+        let new_causes: Vec<&String> = w.health.causes.keys().filter(|k| !told.contains_key(*k)).collect();
+        let news = w.health.colour.severity() > was.severity() || !new_causes.is_empty();
+        let changed = w.health.colour != was || told.keys().ne(w.health.causes.keys());
         let at_once = self.deliberate(new_causes.iter().copied()) || self.urgent(w, was);
         let timing = self.timing(at_once);
-        let settled = self.now - ep.started_at >= self.settings.settle;
 
         if ep.announced_at.is_none() {
-            if at_once || settled {
+            // Nothing told yet: the episode keeps up with the rules until it has settled.
+            if changed {
+                self.record(&ep, w).await?;
+            }
+            if at_once || self.now - ep.started_at >= self.settings.settle {
                 self.announce(ep.id, false, w, timing);
                 self.red_to_channel(ep.id, ep.red_posted, w, timing).await?;
             }
@@ -223,7 +217,8 @@ impl<'a> Episodes<'a, '_> {
         }
         if !ep.heard() {
             // Its first message was held (a snooze, the cap) or failed: news is told afresh.
-            if news {
+            if news && (at_once || self.news_settled(&ep).await?) {
+                self.record(&ep, w).await?;
                 self.announce(ep.id, true, w, timing);
                 self.red_to_channel(ep.id, ep.red_posted, w, timing).await?;
             }
@@ -232,22 +227,23 @@ impl<'a> Episodes<'a, '_> {
         if !ep.delivered() {
             // The first message still waits for working hours: it goes out as things stand.
             if let (true, Some(post)) = (changed, ep.post_id) {
+                self.record(&ep, w).await?;
                 let m = self.message(w, Colour::Green);
                 let sooner = (timing == Timing::AtOnce).then_some(self.now);
                 outbox::replace_queued(self.conn, self.ws, post, &m, sooner).await?;
             }
             return Ok(());
         }
+        // News that time brought (a new stall, a rule that now holds) must last `settle` too.
+        if news && !at_once && !self.news_settled(&ep).await? {
+            return Ok(());
+        }
         if changed {
-            let at = self.when(Some(w.person), timing);
-            episodes::drop_queued(
-                self.conn,
-                self.ws,
-                ep.id,
-                &["edit"],
-                "superseded by a newer edit",
-            )
-            .await?;
+            self.record(&ep, w).await?;
+            // News pings, so it waits for working hours unless a person just caused it;
+            // an edit that only takes causes away is silent and goes at once.
+            let at = if news { self.when(Some(w.person), timing) } else { self.now };
+            episodes::drop_queued(self.conn, self.ws, ep.id, &["edit"], "superseded by a newer edit").await?;
             let edit = self.message(w, was);
             self.plan(ep.id, w, Op::Edit, edit, at, at_once);
             if news {
@@ -257,6 +253,10 @@ impl<'a> Episodes<'a, '_> {
             }
             self.red_to_channel(ep.id, ep.red_posted, w, timing).await?;
             return Ok(());
+        }
+        if ep.pending_since.is_some() {
+            // The news went away before it settled: nobody hears of it.
+            episodes::pending(self.conn, self.ws, ep.id, None).await?;
         }
         // Unchanged stalled work is nudged again, once per `nudge_every` of the assignee's working time.
         if let About::Stall(item) = w.about {
@@ -279,6 +279,22 @@ impl<'a> Episodes<'a, '_> {
             }
         }
         Ok(())
+    }
+
+    /// Whether news has waited `settle`; the first time it is seen, it starts waiting.
+    async fn news_settled(&mut self, ep: &EpisodeRow) -> anyhow::Result<bool> {
+        match ep.pending_since {
+            Some(since) => Ok(self.now - since >= self.settings.settle),
+            None => {
+                episodes::pending(self.conn, self.ws, ep.id, Some(self.now)).await?;
+                Ok(self.settings.settle.is_zero())
+            }
+        }
+    }
+
+    /// What the episode's person now knows.
+    async fn record(&mut self, ep: &EpisodeRow, w: &Wanted<'a>) -> anyhow::Result<()> {
+        episodes::update(self.conn, self.ws, ep.id, w.health.colour, &w.health.causes).await
     }
 
     async fn finish(&mut self, ep: EpisodeRow) -> anyhow::Result<()> {
@@ -386,9 +402,12 @@ impl<'a> Episodes<'a, '_> {
         by_person: bool,
     ) -> Planned {
         Planned {
+            // Two changes can come at one instant: the causes tell them apart.
             dedupe_key: format!(
-                "episode:{id}:{}:{}",
+                "episode:{id}:{}:{}:{}:{}",
                 op.as_str(),
+                w.health.colour,
+                w.health.causes.keys().cloned().collect::<Vec<_>>().join(","),
                 self.now.timestamp_micros()
             ),
             to: Recipient::Person(w.person),

@@ -10,6 +10,7 @@ pub fn goal_changed(ix: &Index, g: &Goal, from: Colour, to: &Health) -> Message 
     let headline = match (from, to.colour) {
         (_, Colour::Green) => format!("{label} is back to green"),
         (Colour::Amber, Colour::Red) => format!("{label} got worse: amber to red"),
+        (Colour::Red, Colour::Amber) => format!("{label} improved: red to amber"),
         (a, b) if a == b => format!("{label} is {b}"),
         (_, c) => format!("{label} turned {c}"),
     };
@@ -49,6 +50,7 @@ pub fn initiative_changed(ix: &Index, i: &Initiative, from: Colour, to: &Health)
     let headline = match (from, to.colour) {
         (a, b) if a == b => format!("{label} is {b}"),
         (Colour::Amber, Colour::Red) => format!("{label} got worse: amber to red"),
+        (Colour::Red, Colour::Amber) => format!("{label} improved: red to amber"),
         (_, c) => format!("{label} turned {c}"),
     };
     Message::new(to.colour.into(), headline)

@@ -19,6 +19,7 @@ pub struct EpisodeRow {
     pub started_at: DateTime<Utc>,
     pub announced_at: Option<DateTime<Utc>>,
     pub pushed_at: Option<DateTime<Utc>>,
+    pub pending_since: Option<DateTime<Utc>>,
     pub red_posted: bool,
     pub post_id: Option<i64>,
     /// The state of its first message's outbox row, if it has one.
@@ -42,7 +43,7 @@ impl EpisodeRow {
 
 pub async fn open(conn: &mut Conn, ws: WorkspaceId) -> anyhow::Result<Vec<EpisodeRow>> {
     Ok(sqlx::query_as(
-        "SELECT e.id, e.subject, e.person_id, e.colour, e.causes, e.started_at, e.announced_at, e.pushed_at,
+        "SELECT e.id, e.subject, e.person_id, e.colour, e.causes, e.started_at, e.announced_at, e.pushed_at, e.pending_since,
                 e.red_posted, e.post_id, o.state AS post_state
          FROM episodes e
          LEFT JOIN outbox o ON o.workspace_id = e.workspace_id AND o.id = e.post_id
@@ -82,7 +83,7 @@ pub async fn start(
     .await?)
 }
 
-/// Keeps what the episode is about current: its colour and causes.
+/// Records what its person now knows: the colour and causes they were told (news no longer waits).
 pub async fn update(
     conn: &mut Conn,
     ws: WorkspaceId,
@@ -90,7 +91,9 @@ pub async fn update(
     colour: Colour,
     causes: &BTreeMap<String, String>,
 ) -> anyhow::Result<()> {
-    sqlx::query("UPDATE episodes SET colour = $3, causes = $4 WHERE workspace_id = $1 AND id = $2")
+    sqlx::query(
+        "UPDATE episodes SET colour = $3, causes = $4, pending_since = NULL WHERE workspace_id = $1 AND id = $2",
+    )
         .bind(ws)
         .bind(id)
         .bind(colour.as_str())
@@ -119,6 +122,22 @@ pub async fn announced(
     .bind(now)
     .execute(conn)
     .await?;
+    Ok(())
+}
+
+/// News caused by time starts (`Some`) or stops (`None`) waiting to settle.
+pub async fn pending(
+    conn: &mut Conn,
+    ws: WorkspaceId,
+    id: i64,
+    since: Option<DateTime<Utc>>,
+) -> anyhow::Result<()> {
+    sqlx::query("UPDATE episodes SET pending_since = $3 WHERE workspace_id = $1 AND id = $2")
+        .bind(ws)
+        .bind(id)
+        .bind(since)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 

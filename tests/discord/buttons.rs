@@ -38,7 +38,7 @@ async fn every_dm_button_acts_on_the_model() {
     assert_eq!(
         d.text("SELECT last_activity_at::text FROM work_items WHERE number = 1")
             .await,
-        d.text("SELECT '2026-11-23 09:30:00+00'").await,
+        d.text("SELECT '2026-11-24 10:00:00+00'").await,
     );
 
     // Blocked asks why (a modal), then records the block with the reason.
@@ -62,10 +62,14 @@ async fn every_dm_button_acts_on_the_model() {
     );
     let note = d.text("SELECT coalesce(note, '') || coalesce(after::text, '') FROM events WHERE subject = 'W-1' ORDER BY id DESC LIMIT 1").await;
     assert!(note.contains("waiting on legal"), "{note}");
-    // "Still on it" had lifted I-1 and G-1 out of red; the block puts them back, and says so.
+    // "Still on it" lifted I-1 out of red (an edit) and ended W-1's stall episode.
+    d.fake.take_dm_edit(LEE, &["I-1", "improved: red to amber"]);
+    d.fake.take_dm_edit(LEE, &["Resolved after 1d", "W-1"]);
+    // A new cause in Lee's open episode: his message is edited and a threaded line names it
+    // (Ana snoozed G-1, so hers are held back).
     d.fake
-        .take(LEADERSHIP, &["G-1", "turned red", "waiting on legal"]);
-    d.fake.take_dm(LEE, &["I-1", "turned red"]);
+        .take_dm(LEE, &["New on I-1", "W-1", "waiting on legal"]);
+    d.fake.take_dm_edit(LEE, &["I-1", "waiting on legal"]);
 
     // Done.
     d.click(GUILD, LEE, &w.stalled_w2, "Done", true).await;
@@ -74,6 +78,9 @@ async fn every_dm_button_acts_on_the_model() {
             .await,
         "done"
     );
+    // Its stall episode ends: the stall message becomes "resolved"; Lee is back on I-1.
+    d.fake.take_dm_edit(LEE, &["Resolved after", "W-2"]);
+    d.fake.take_dm_edit(LEE, &["I-1"]);
 
     // Creator of work with no home: link it to a likely goal from the menu, in the server.
     d.slash_in(

@@ -51,6 +51,10 @@ impl Fake {
             .route("/api/v10/users/@me/channels", post(open_dm))
             .route("/api/v10/channels/{channel}/messages", post(message))
             .route(
+                "/api/v10/channels/{channel}/messages/{id}",
+                patch(edit_message),
+            )
+            .route(
                 "/api/v10/webhooks/{app}/{token}/messages/@original",
                 patch(edit_original),
             )
@@ -117,6 +121,11 @@ impl Fake {
     /// A DM to a user: the fake names DM channels `dm-` + the user id.
     pub fn take_dm(&self, user: &str, needles: &[&str]) -> Value {
         self.take(&format!("dm-{user}"), needles)
+    }
+
+    /// The edit of a message the bot posted to `user`'s DMs.
+    pub fn take_dm_edit(&self, user: &str, needles: &[&str]) -> Value {
+        self.take(&format!("edit/dm-{user}"), needles)
     }
 
     /// Takes the edit of a deferred interaction reply.
@@ -228,6 +237,26 @@ async fn message(
                 .into_response()
         }
     }
+}
+
+async fn edit_message(
+    State(s): Shared,
+    Path((channel, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    if !authorized(&headers) {
+        return unauthorized();
+    }
+    let body: Value = serde_json::from_str(&body).unwrap_or_default();
+    let call = Call {
+        route: format!("channels/edit/{channel}"),
+        body,
+    };
+    let mut inner = s.lock().unwrap();
+    inner.calls.push(call.clone());
+    inner.unread.push(call);
+    axum::Json(json!({ "id": id, "channel_id": channel })).into_response()
 }
 
 async fn edit_original(

@@ -76,6 +76,16 @@ pub async fn founding() -> D {
         )
         .await;
     assert!(!text(&r).contains("Nothing changed"), "{r:#}");
+    // Two working days without activity is a stall here, so that a long weekend shows one.
+    let r = d
+        .slash_in(
+            GUILD,
+            ANA,
+            "settings",
+            &[("name", json!("stall_after")), ("value", json!("2d"))],
+        )
+        .await;
+    assert!(!text(&r).contains("Nothing changed"), "{r:#}");
     d
 }
 
@@ -147,18 +157,26 @@ pub async fn bug_pulls_lee(d: &D) -> Value {
     d.fake.take_dm(LEE, &["I-1", "turned amber"])
 }
 
-/// Over the weekend to Monday 09:00: W-1 and W-2 stall, G-1 turns red, and Monday brings the
-/// agenda and the digest. Returns the DMs that carry buttons.
+/// Over the weekend to Tuesday 10:00 (the weekend does not count): W-1 stalls on Monday and
+/// W-2 on Tuesday, G-1 turns red, and the week brings the agenda and two digests. Ana's and
+/// Lee's episode messages are edited, with a threaded line each. Returns the messages that
+/// carry buttons.
 pub async fn weekend(d: &D) -> Weekend {
-    d.advance(Duration::days(3)).await;
-    let worse = d.fake.take_dm(ANA, &["G-1", "got worse: amber to red"]);
+    d.advance(Duration::days(4) + Duration::minutes(30)).await;
+    let worse = d
+        .fake
+        .take_dm_edit(ANA, &["G-1", "got worse: amber to red"]);
     assert_eq!(embed(&worse)["color"], 0xE01E5A, "red: {worse:#}");
+    let line = d.fake.take_dm(ANA, &["G-1 is now red"]);
+    assert!(line["message_reference"]["message_id"].is_string(), "{line:#}");
     d.fake.take(LEADERSHIP, &["G-1", "turned red"]);
-    d.fake.take_dm(LEE, &["I-1", "turned red"]);
+    d.fake.take_dm_edit(LEE, &["I-1", "got worse: amber to red"]);
+    d.fake.take_dm(LEE, &["I-1 is now red"]);
     let stalled_w1 = d.fake.take_dm(LEE, &["W-1", "has stalled"]);
     let stalled_w2 = d.fake.take_dm(LEE, &["W-2", "has stalled"]);
     d.fake
         .take(LEADERSHIP, &["Leadership agenda", "Decisions needed"]);
+    d.fake.take(LEADERSHIP, &["Daily digest", "Cut churn"]);
     d.fake.take(LEADERSHIP, &["Daily digest", "Cut churn"]);
     Weekend {
         worse,
