@@ -191,10 +191,8 @@ impl Calendar<'_> {
     pub fn next_working(&self, t: DateTime<Utc>) -> DateTime<Utc> {
         let mut d = self.local_date(t);
         for _ in 0..HORIZON_DAYS {
-            if let Some((a, b)) = self.window(d) {
-                if t < b {
-                    return t.max(a);
-                }
+            if let Some((a, _)) = self.window(d).filter(|(_, end)| t < *end) {
+                return t.max(a);
             }
             d = d.succ_opt().unwrap_or(d);
         }

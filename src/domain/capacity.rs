@@ -100,6 +100,7 @@ mod tests {
             capacity_fte: fte,
             is_admin: false,
             active: true,
+            time_zone: None,
         }
     }
 

@@ -25,7 +25,7 @@ pub struct Snapshot {
     pub onsets: HashMap<String, DateTime<Utc>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Health {
     pub colour: Colour,
     pub reasons: Vec<String>,
@@ -34,22 +34,26 @@ pub struct Health {
     pub causes: BTreeMap<String, String>,
 }
 
-impl Default for Colour {
+impl Default for Health {
     fn default() -> Self {
-        Colour::Green
+        Health::new()
     }
 }
 
 impl Health {
     pub fn new() -> Self {
-        Health::default()
+        Health {
+            colour: Colour::Green,
+            reasons: Vec::new(),
+            causes: BTreeMap::new(),
+        }
     }
 
     /// Health of a closed thing.
     pub fn closed() -> Self {
         Health {
             colour: Colour::None,
-            ..Health::default()
+            ..Health::new()
         }
     }
 

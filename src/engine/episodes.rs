@@ -198,7 +198,12 @@ impl<'a> Episodes<'a, '_> {
     async fn carry_on(&mut self, ep: EpisodeRow, w: &Wanted<'a>) -> anyhow::Result<()> {
         let was = ep.colour()?;
         let told = &ep.causes.0;
-        let new_causes: Vec<&String> = w.health.causes.keys().filter(|k| !told.contains_key(*k)).collect();
+        let new_causes: Vec<&String> = w
+            .health
+            .causes
+            .keys()
+            .filter(|k| !told.contains_key(*k))
+            .collect();
         let news = w.health.colour.severity() > was.severity() || !new_causes.is_empty();
         let changed = w.health.colour != was || told.keys().ne(w.health.causes.keys());
         let at_once = self.deliberate(new_causes.iter().copied()) || self.urgent(w, was);
@@ -242,8 +247,19 @@ impl<'a> Episodes<'a, '_> {
             self.record(&ep, w).await?;
             // News pings, so it waits for working hours unless a person just caused it;
             // an edit that only takes causes away is silent and goes at once.
-            let at = if news { self.when(Some(w.person), timing) } else { self.now };
-            episodes::drop_queued(self.conn, self.ws, ep.id, &["edit"], "superseded by a newer edit").await?;
+            let at = if news {
+                self.when(Some(w.person), timing)
+            } else {
+                self.now
+            };
+            episodes::drop_queued(
+                self.conn,
+                self.ws,
+                ep.id,
+                &["edit"],
+                "superseded by a newer edit",
+            )
+            .await?;
             let edit = self.message(w, was);
             self.plan(ep.id, w, Op::Edit, edit, at, at_once);
             if news {
@@ -407,7 +423,12 @@ impl<'a> Episodes<'a, '_> {
                 "episode:{id}:{}:{}:{}:{}",
                 op.as_str(),
                 w.health.colour,
-                w.health.causes.keys().cloned().collect::<Vec<_>>().join(","),
+                w.health
+                    .causes
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(","),
                 self.now.timestamp_micros()
             ),
             to: Recipient::Person(w.person),

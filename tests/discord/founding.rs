@@ -168,9 +168,13 @@ pub async fn weekend(d: &D) -> Weekend {
         .take_dm_edit(ANA, &["G-1", "got worse: amber to red"]);
     assert_eq!(embed(&worse)["color"], 0xE01E5A, "red: {worse:#}");
     let line = d.fake.take_dm(ANA, &["G-1 is now red"]);
-    assert!(line["message_reference"]["message_id"].is_string(), "{line:#}");
+    assert!(
+        line["message_reference"]["message_id"].is_string(),
+        "{line:#}"
+    );
     d.fake.take(LEADERSHIP, &["G-1", "turned red"]);
-    d.fake.take_dm_edit(LEE, &["I-1", "got worse: amber to red"]);
+    d.fake
+        .take_dm_edit(LEE, &["I-1", "got worse: amber to red"]);
     d.fake.take_dm(LEE, &["I-1 is now red"]);
     let stalled_w1 = d.fake.take_dm(LEE, &["W-1", "has stalled"]);
     let stalled_w2 = d.fake.take_dm(LEE, &["W-2", "has stalled"]);

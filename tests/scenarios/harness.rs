@@ -81,8 +81,11 @@ impl T {
 
     /// Fails if anything at all is waiting for the test: nothing was sent.
     pub fn quiet(&self) {
-        let found: Vec<(&str, &String, &String)> =
-            self.pending.iter().map(|o| (o.kind, &o.to, &o.text)).collect();
+        let found: Vec<(&str, &String, &String)> = self
+            .pending
+            .iter()
+            .map(|o| (o.kind, &o.to, &o.text))
+            .collect();
         assert!(found.is_empty(), "expected no messages, got {found:#?}");
     }
 

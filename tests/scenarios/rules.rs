@@ -78,7 +78,10 @@ async fn blocked_work_turns_its_initiative_red_and_its_goal_red() {
     assert_eq!(t.colour("I-1").await, "red");
     // One initiative of one is red: half or more, so the goal is red as well.
     assert_eq!(t.colour("G-1").await, "red");
-    assert!(t.thread("ana", "G-1 is now red").contains("every active item of I-1"));
+    assert!(
+        t.thread("ana", "G-1 is now red")
+            .contains("every active item of I-1")
+    );
     t.edit("ana", "got worse: amber to red");
     t.thread("lee", "I-1 is now red");
     t.edit("lee", "got worse: amber to red");

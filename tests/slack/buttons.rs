@@ -48,7 +48,7 @@ async fn every_dm_button_acts_on_the_model() {
     assert_eq!(
         s.text("SELECT last_activity_at::text FROM work_items WHERE number = 1")
             .await,
-        s.text("SELECT '2026-11-23 09:30:00+00'").await,
+        s.text("SELECT '2026-11-25 10:00:00+00'").await,
     );
 
     // Assignee: blocked asks why (a modal), then records the block with the reason.
@@ -66,6 +66,17 @@ async fn every_dm_button_acts_on_the_model() {
     );
     let note = s.text("SELECT coalesce(note, '') || coalesce(after::text, '') FROM events WHERE subject = 'W-1' ORDER BY id DESC LIMIT 1").await;
     assert!(note.contains("waiting on legal"), "{note}");
+    // "Still on it" lifted I-1 out of red and ended W-1's stall episode (edits); the block
+    // is a new cause in Lee's episode: an edit and one threaded line (Ana snoozed G-1).
+    s.fake.wait_unread(4).await;
+    s.fake
+        .take_dm_edit("ULEE", &["I-1", "improved: red to amber"]);
+    s.fake.take_dm_edit("ULEE", &["Resolved after 1d", "W-1"]);
+    let line = s
+        .fake
+        .take_dm("ULEE", &["New on I-1", "W-1", "waiting on legal"]);
+    assert!(line["thread_ts"].is_string(), "{line:#}");
+    s.fake.take_dm_edit("ULEE", &["I-1", "waiting on legal"]);
 
     // Assignee: done.
     s.click("T1", "ULEE", &w.stalled_w2, "Done").await;
@@ -75,6 +86,8 @@ async fn every_dm_button_acts_on_the_model() {
             .await,
         "done"
     );
+    s.fake.take_dm_edit("ULEE", &["Resolved after", "W-2"]);
+    s.fake.take_dm_edit("ULEE", &["I-1"]);
 
     // Creator of work with no home: link it to a likely goal from the menu.
     s.slash("UCTO", "work new none \"Churn survey\" <@UCTO>")

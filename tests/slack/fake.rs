@@ -130,13 +130,24 @@ impl Fake {
     /// Takes the oldest message the bot posted to `channel` whose text or blocks contain
     /// every needle; fails if there is none.
     pub fn take(&self, channel: &str, needles: &[&str]) -> Value {
+        self.take_from("chat.postMessage", channel, needles)
+    }
+
+    /// Takes the oldest `chat.update` of a message in `user`'s DMs.
+    pub fn take_dm_edit(&self, user: &str, needles: &[&str]) -> Value {
+        self.take_from("chat.update", &format!("D{user}"), needles)
+    }
+
+    fn take_from(&self, method: &str, channel: &str, needles: &[&str]) -> Value {
         let mut inner = self.lock();
         let i = inner
             .unread
             .iter()
             .position(|c| {
                 let body = c.body.to_string();
-                c.body["channel"] == channel && needles.iter().all(|n| body.contains(n))
+                (c.method == "chat.update") == (method == "chat.update")
+                    && c.body["channel"] == channel
+                    && needles.iter().all(|n| body.contains(n))
             })
             .unwrap_or_else(|| {
                 panic!(
@@ -159,6 +170,18 @@ impl Fake {
     /// Takes the oldest answer the bot sent through a response_url.
     pub fn take_response(&self, needles: &[&str]) -> Value {
         self.take("response_url", needles)
+    }
+
+    /// Waits (a few seconds at most) until `n` messages are unread: for what the bot sends
+    /// after it has answered, like the notifications a form submission causes.
+    pub async fn wait_unread(&self, n: usize) {
+        for _ in 0..500 {
+            if self.lock().unread.len() >= n {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("expected {n} unread messages, got {:#?}", self.unread());
     }
 
     pub fn unread(&self) -> Vec<Value> {
@@ -228,9 +251,14 @@ async fn method(
             Some(Fault::NotOk(code)) => not_ok(code),
             None => {
                 inner.unread.push(call);
-                ok(json!({ "channel": body["channel"], "ts": "1.0" }))
+                let ts = format!("{}.000100", inner.calls.len());
+                ok(json!({ "channel": body["channel"], "ts": ts }))
             }
         },
+        "chat.update" => {
+            inner.unread.push(call);
+            ok(json!({ "channel": body["channel"], "ts": body["ts"] }))
+        }
         "views.open" | "views.publish" => ok(json!({ "view": body["view"] })),
         _ => not_ok("unknown_method"),
     }

@@ -86,18 +86,28 @@ async fn the_owner_gets_a_block_kit_dm_in_the_same_request_and_the_channel_its_d
     s.finish().await;
 }
 
-/// Over the weekend to Monday 09:00: W-1 and W-2 stall, G-1 turns red, and Monday brings
-/// the agenda and the digest. Returns the DMs that carry buttons, for the button tests.
+/// From Friday over the weekend to Wednesday 10:00 (the weekend does not count): W-1 stalls
+/// on Tuesday and W-2 on Wednesday (three working days each, in Paris), G-1 turns red, and the
+/// week brings the agenda and three digests. Ana's and Lee's episode messages are edited in
+/// place (`chat.update`), each with one threaded line. Returns the messages with buttons.
 pub async fn weekend(s: &S) -> Weekend {
-    s.advance(Duration::days(3)).await;
-    let worse = s.fake.take_dm("UANA", &["G-1", "got worse: amber to red"]);
+    s.advance(Duration::days(5) + Duration::minutes(30)).await;
+    let worse = s
+        .fake
+        .take_dm_edit("UANA", &["G-1", "got worse: amber to red"]);
+    let line = s.fake.take_dm("UANA", &["G-1 is now red"]);
+    assert!(line["thread_ts"].is_string(), "a threaded line: {line:#}");
     s.fake.take("#leadership", &["G-1", "turned red"]);
-    s.fake.take_dm("ULEE", &["I-1", "turned red"]);
+    s.fake
+        .take_dm_edit("ULEE", &["I-1", "got worse: amber to red"]);
+    s.fake.take_dm("ULEE", &["I-1 is now red"]);
     let stalled_w1 = s.fake.take_dm("ULEE", &["W-1", "has stalled"]);
     let stalled_w2 = s.fake.take_dm("ULEE", &["W-2", "has stalled"]);
     s.fake
         .take("#leadership", &["Leadership agenda", "Decisions needed"]);
-    s.fake.take("#leadership", &["Daily digest", "Cut churn"]);
+    for _ in ["Monday", "Tuesday", "Wednesday"] {
+        s.fake.take("#leadership", &["Daily digest", "Cut churn"]);
+    }
     Weekend {
         worse,
         stalled_w1,

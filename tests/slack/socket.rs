@@ -53,6 +53,14 @@ async fn socket_mode_serves_the_founding_scenario_buttons_forms_and_events() {
         s.scalar("SELECT count(*) FROM work_items w JOIN goals g ON g.id = w.goal_id WHERE w.number = 2 AND g.number = 1").await,
         1
     );
+    // The bug now serves G-1: Lead moved is no longer a cause, and both messages say so
+    // (edits, which ping no one).
+    let edit = s.fake.take_dm_edit("UANA", &["G-1", "is amber"]);
+    assert!(
+        !edit.to_string().contains("pulled onto other work"),
+        "{edit:#}"
+    );
+    s.fake.take_dm_edit("ULEE", &["I-1", "is amber"]);
 
     // A form: the errors come back in the acknowledgement, then the goal is made.
     assert!(s.slash("UANA", "goal new").await.is_null());

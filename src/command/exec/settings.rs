@@ -181,13 +181,11 @@ fn count(value: &str, name: &str, max: i32) -> Result<i32, UserError> {
 }
 
 pub async fn set(cx: &mut Ctx<'_>, name: &str, value: &str) -> Outcome {
-    if name == "timezone" {
-        if let Some((who, zone)) = value
-            .split_once(' ')
-            .filter(|(w, _)| w.starts_with(['@', '<']))
-        {
-            return person_time_zone(cx, who, zone.trim()).await;
-        }
+    let person = value
+        .split_once(' ')
+        .filter(|(w, _)| name == "timezone" && w.starts_with(['@', '<']));
+    if let Some((who, zone)) = person {
+        return person_time_zone(cx, who, zone.trim()).await;
     }
     cx.require(false, "change settings", "an admin")?;
     let mut s = workspaces::settings(cx.conn, cx.ws).await?;
