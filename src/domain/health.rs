@@ -75,6 +75,14 @@ impl Health {
     }
 }
 
+/// Causes that only appear once their rule has held for `settle` (and the goal colour that
+/// follows them): told without waiting a second time.
+pub fn has_held(cause: &str) -> bool {
+    ["all_troubled:", "capacity_red:", "half_red:"]
+        .iter()
+        .any(|p| cause.starts_with(p))
+}
+
 /// Causes a person brings about on purpose (a block, a lead moving to other work, an owner
 /// leaving): told at once, where causes that time or a rule in transit brings wait to settle.
 pub fn is_deliberate(cause: &str) -> bool {
@@ -225,24 +233,17 @@ impl<'a> Evaluator<'a> {
                     format!("stalled:{}", w.key()),
                     reason.clone(),
                 );
-                self.out.conditions.push(Condition {
-                    kind: SignalKind::Stalled,
-                    subject: w.key().to_string(),
-                    goal: w
-                        .goal_id
-                        .and_then(|g| self.goals.get(&g))
-                        .map(|g| g.key().to_string()),
-                    summary: reason,
-                    notify: Some(w.assignee_id),
-                });
+                self.work_condition(SignalKind::Stalled, w, &reason);
             }
             if w.status == WorkStatus::Blocked {
                 let blocker = w.blocker.as_deref().unwrap_or("no reason given");
+                let reason = format!("{} blocked: {blocker}", self.describe(w));
                 h.flag(
                     Colour::Amber,
                     format!("blocked:{}", w.key()),
-                    format!("{} blocked: {blocker}", self.describe(w)),
+                    reason.clone(),
                 );
+                self.work_condition(SignalKind::Blocked, w, &reason);
             }
             if w.is_unaligned() {
                 let why = w
@@ -327,7 +328,13 @@ impl<'a> Evaluator<'a> {
                     since.with_timezone(&self.s.time_zone).format("%a %Y-%m-%d"),
                 );
                 h.flag(Colour::Red, format!("starved:{key}"), reason.clone());
-                self.condition(SignalKind::Starved, &key, goal_key.clone(), reason);
+                let summary = format!(
+                    "{key} \"{}\" (lead {}) has had no work in doing for {}",
+                    i.title,
+                    self.at(i.lead_id),
+                    self.describe_span(idle)
+                );
+                self.condition(SignalKind::Starved, &key, goal_key.clone(), summary);
             }
         }
 
@@ -396,8 +403,12 @@ impl<'a> Evaluator<'a> {
                         human_duration(self.s.settle)
                     )
                 };
-                let colour = if red { Colour::Red } else { Colour::Amber };
-                shift.push((colour, "capacity", format!("{figures}, {note})")));
+                let (colour, rule) = if red {
+                    (Colour::Red, "capacity_red")
+                } else {
+                    (Colour::Amber, "capacity")
+                };
+                shift.push((colour, rule, format!("{figures}, {note})")));
             } else if pct < self.s.capacity_amber_pct as i64 {
                 shift.push((
                     Colour::Amber,
@@ -623,6 +634,29 @@ impl<'a> Evaluator<'a> {
                 });
             }
         }
+    }
+
+    /// A condition on one work item, its summary naming where the item sits and who leads it,
+    /// so that the digest and the agenda can say whose decision it is.
+    fn work_condition(&mut self, kind: SignalKind, w: &WorkItem, reason: &str) {
+        let goal = w.goal_id.and_then(|g| self.goals.get(&g)).copied();
+        let home = match (w.initiative_id.and_then(|i| self.initiatives.get(&i)), goal) {
+            (Some(i), _) => format!(
+                " (in {} \"{}\", lead {})",
+                i.key(),
+                i.title,
+                self.at(i.lead_id)
+            ),
+            (None, Some(g)) => format!(" (in {}, owner {})", g.key(), self.at(g.owner_id)),
+            (None, None) => " (no goal)".into(),
+        };
+        self.out.conditions.push(Condition {
+            kind,
+            subject: w.key().to_string(),
+            goal: goal.map(|g| g.key().to_string()),
+            summary: format!("{reason}{home}"),
+            notify: Some(w.assignee_id),
+        });
     }
 
     fn condition(

@@ -10,6 +10,8 @@ use super::model::PersonId;
 pub enum SignalKind {
     /// A work item in `doing` with no activity for `stall_after`.
     Stalled,
+    /// A work item someone marked blocked, with what blocks it.
+    Blocked,
     /// A work item born (or left) with no strategic home.
     Orphan,
     /// A goal or initiative with no active work for `starve_after`.
@@ -27,6 +29,7 @@ pub enum SignalKind {
 impl SignalKind {
     pub const ALL: &'static [SignalKind] = &[
         SignalKind::Stalled,
+        SignalKind::Blocked,
         SignalKind::Orphan,
         SignalKind::Starved,
         SignalKind::CapacityShift,
@@ -38,6 +41,7 @@ impl SignalKind {
     pub fn as_str(self) -> &'static str {
         match self {
             SignalKind::Stalled => "stalled",
+            SignalKind::Blocked => "blocked",
             SignalKind::Orphan => "orphan",
             SignalKind::Starved => "starved",
             SignalKind::CapacityShift => "capacity_shift",
@@ -55,6 +59,7 @@ impl SignalKind {
     pub fn label(self) -> &'static str {
         match self {
             SignalKind::Stalled => "Stalled work",
+            SignalKind::Blocked => "Blocked work",
             SignalKind::Orphan => "Work with no home",
             SignalKind::Starved => "Starved",
             SignalKind::CapacityShift => "Capacity shift",

@@ -72,6 +72,53 @@ pub fn priority_lines(p: &Picture) -> Vec<String> {
         .collect()
 }
 
+/// One line of "what changed, and why": the goal, the change, when, and the causes by name.
+fn change_line(ix: &Index, e: &events::EventRow, tz: chrono_tz::Tz) -> String {
+    let field = |v: &Option<serde_json::Value>, name: &str| -> Vec<String> {
+        v.as_ref()
+            .and_then(|v| v[name].as_array().cloned())
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|x| x.as_str().map(str::to_string))
+            .collect()
+    };
+    let colour = |v: &Option<serde_json::Value>| {
+        v.as_ref()
+            .and_then(|v| v["colour"].as_str().map(str::to_string))
+            .unwrap_or_else(|| "?".into())
+    };
+    let title = ix
+        .goal_by_key(&e.subject)
+        .map(Index::goal_label)
+        .unwrap_or_else(|| e.subject.clone());
+    let when = e.at.with_timezone(&tz).format("%a %H:%M");
+    let (to, causes) = (colour(&e.after), field(&e.after, "causes"));
+    if e.action == "new cause" {
+        return format!("{title} ({to}), new at {when}: {}", causes.join("; "));
+    }
+    let from = colour(&e.before);
+    if to == "green" || to == "none" {
+        let ended = field(&e.before, "causes");
+        let why = if ended.is_empty() {
+            String::new()
+        } else {
+            format!(", once these ended: {}", ended.join("; "))
+        };
+        let what = if to == "none" { "closed" } else { "green" };
+        return format!("{title}: {from} to {what} at {when}{why}");
+    }
+    // Events recorded before causes were kept name their first reason instead.
+    let why = if causes.is_empty() {
+        field(&e.after, "reasons").into_iter().take(1).collect()
+    } else {
+        causes
+    };
+    format!(
+        "{title}: {from} to {to} at {when}, because {}",
+        why.join("; ")
+    )
+}
+
 fn of_kind(open: &[SignalRow], kinds: &[SignalKind]) -> Vec<String> {
     open.iter()
         .filter(|s| s.kind().is_ok_and(|k| kinds.contains(&k)))
@@ -91,29 +138,8 @@ pub async fn daily_digest(
     let ignored = outbox::ignored(&mut *conn, ws, now - Duration::hours(ACK_GRACE_HOURS)).await?;
     let ix = Index::new(&p.snap);
 
-    let change_lines: Vec<String> = changes
-        .iter()
-        .map(|e| {
-            let from = e
-                .before
-                .as_ref()
-                .and_then(|v| v["colour"].as_str())
-                .unwrap_or("?");
-            let to = e
-                .after
-                .as_ref()
-                .and_then(|v| v["colour"].as_str())
-                .unwrap_or("?");
-            let title = ix
-                .goal_by_key(&e.subject)
-                .map(Index::goal_label)
-                .unwrap_or_else(|| e.subject.clone());
-            format!(
-                "{title}: {from} to {to} at {}",
-                e.at.with_timezone(&p.settings.time_zone).format("%a %H:%M")
-            )
-        })
-        .collect();
+    let tz = p.settings.time_zone;
+    let change_lines: Vec<String> = changes.iter().map(|e| change_line(&ix, e, tz)).collect();
     let cap = &p.assessment.capacity;
     let mut capacity_lines = of_kind(
         &open,
@@ -141,10 +167,17 @@ pub async fn daily_digest(
         .collect();
 
     let exceptions = [
-        ("Colour changes", change_lines),
+        ("What changed, and why", change_lines),
         (
-            "Stalled and starved",
-            of_kind(&open, &[SignalKind::Starved, SignalKind::Stalled]),
+            "Blocked, stalled and starved",
+            of_kind(
+                &open,
+                &[
+                    SignalKind::Blocked,
+                    SignalKind::Starved,
+                    SignalKind::Stalled,
+                ],
+            ),
         ),
         ("Work with no home", of_kind(&open, &[SignalKind::Orphan])),
         ("Capacity shifts", capacity_lines),
@@ -170,13 +203,21 @@ pub async fn daily_digest(
     if !any {
         m = m.lines(
             "Exceptions",
-            vec!["Nothing needs attention: no colour changes, stalls or unaligned work.".into()],
+            vec![
+                "Nothing needs attention: no colour changes, new causes, stalls or unaligned work."
+                    .into(),
+            ],
         );
     }
     for (title, lines) in exceptions {
         m = m.lines(title, lines);
     }
     let top = priority_lines(&p);
+    let noise: Vec<String> = outbox::dm_counts(&mut *conn, ws, since)
+        .await?
+        .iter()
+        .map(|(handle, sent, held)| format!("@{handle}: {sent} sent, {held} held back"))
+        .collect();
     let top_title = format!("Top priorities (rank 1-{})", p.settings.top_ranks);
     m = m.lines(
         top_title,
@@ -186,8 +227,12 @@ pub async fn daily_digest(
             top
         },
     );
-    Ok(m.action("Status", "/align status")
-        .action("Agenda", "/align agenda"))
+    Ok(m.lines(
+        "Direct messages since the last digest (tune snooze, dm_cap, settle and hours by these)",
+        noise,
+    )
+    .action("Status", "/align status")
+    .action("Agenda", "/align agenda"))
 }
 
 fn question(kind: SignalKind) -> &'static str {
@@ -195,6 +240,7 @@ fn question(kind: SignalKind) -> &'static str {
         SignalKind::CapacityShift => "Re-staff it, re-plan it, or accept the slip?",
         SignalKind::Starved => "Put work behind it, or drop it?",
         SignalKind::Stalled => "Unblock it, re-assign it, or drop it?",
+        SignalKind::Blocked => "Who can unblock it, and by when?",
         SignalKind::Orphan => "Link it to a goal, or agree that it stays off-strategy?",
         SignalKind::OwnerGone => "Who owns it now?",
         SignalKind::OverAllocated => "What comes off their plate?",

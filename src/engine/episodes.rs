@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
-use crate::domain::health::{Assessment, Health, human_duration, is_deliberate};
+use crate::domain::health::{Assessment, Health, has_held, human_duration, is_deliberate};
 use crate::domain::settings::{RedToChannel, Urgent};
 use crate::domain::*;
 use crate::engine::index::Index;
@@ -239,8 +239,10 @@ impl<'a> Episodes<'a, '_> {
             }
             return Ok(());
         }
-        // News that time brought (a new stall, a rule that now holds) must last `settle` too.
-        if news && !at_once && !self.news_settled(&ep).await? {
+        // News that time brought (a new stall) must last `settle` too, unless its rule has
+        // already held that long.
+        let held = !new_causes.is_empty() && new_causes.iter().all(|c| has_held(c));
+        if news && !at_once && !held && !self.news_settled(&ep).await? {
             return Ok(());
         }
         if changed {

@@ -14,12 +14,12 @@ pub fn goal_changed(ix: &Index, g: &Goal, from: Colour, to: &Health) -> Message 
         (a, b) if a == b => format!("{label} is {b}"),
         (_, c) => format!("{label} turned {c}"),
     };
+    let mut fields = vec![("Owner", ix.at(g.owner_id)), ("Rank", g.rank.to_string())];
+    if from != to.colour {
+        fields.push(("Was", from.to_string()));
+    }
     let mut m = Message::new(to.colour.into(), headline)
-        .fields(vec![
-            ("Owner", ix.at(g.owner_id)),
-            ("Rank", g.rank.to_string()),
-            ("Was", from.to_string()),
-        ])
+        .fields(fields)
         .lines("Why", to.reasons.clone());
     if to.colour != Colour::Green {
         let key = g.key();

@@ -126,22 +126,48 @@ async fn health_changes(
         .map(|s| (s, &closed));
     for (subject, new) in assessment.health.iter().chain(gone) {
         let old = stored.get(subject);
-        if old.is_some_and(|o| o.reads_as(new)) {
+        if old.is_some_and(|o| o.reads_as(new) && o.causes == new.causes) {
             continue;
         }
         signals::save_health(&mut *conn, ws, subject, new, now).await?;
         let from = old.map_or(Colour::Green, |h| h.colour);
-        if from == new.colour {
-            continue;
-        }
-        let causes: Vec<&String> = new.causes.values().collect();
-        let event = NewEvent {
-            actor: None,
-            subject,
-            action: "health",
-            before: Some(json!({ "colour": from })),
-            after: Some(json!({ "colour": new.colour, "reasons": new.reasons, "causes": causes })),
-            note: None,
+        let lines = |h: Option<&Health>| -> Vec<String> {
+            h.map(|h| h.causes.values().cloned().collect())
+                .unwrap_or_default()
+        };
+        let event = if from != new.colour {
+            NewEvent {
+                actor: None,
+                subject,
+                action: "health",
+                before: Some(json!({ "colour": from, "causes": lines(old) })),
+                after: Some(
+                    json!({ "colour": new.colour, "reasons": new.reasons, "causes": lines(Some(new)) }),
+                ),
+                note: None,
+            }
+        } else {
+            // Same colour, new cause: a goal already amber or red has a new reason to be.
+            let known = old.map(|h| &h.causes);
+            let fresh: Vec<&String> = new
+                .causes
+                .iter()
+                .filter(|(k, _)| !known.is_some_and(|c| c.contains_key(*k)))
+                .map(|(_, line)| line)
+                .collect();
+            // A row stored before causes were kept has none: that is no news.
+            let legacy = known.is_some_and(|c| c.is_empty());
+            if fresh.is_empty() || legacy || !subject.starts_with("G-") {
+                continue;
+            }
+            NewEvent {
+                actor: None,
+                subject,
+                action: "new cause",
+                before: None,
+                after: Some(json!({ "colour": new.colour, "causes": fresh })),
+                note: None,
+            }
         };
         events::record(&mut *conn, ws, event, now).await?;
     }

@@ -71,7 +71,8 @@ pub async fn history(
     Ok(rows)
 }
 
-/// Health changes of goals since `since`, oldest first: the digest's "what changed".
+/// Health changes and new causes of goals since `since`, oldest first: the digest's
+/// "what changed, and why".
 pub async fn colour_changes(
     conn: &mut Conn,
     ws: WorkspaceId,
@@ -80,7 +81,7 @@ pub async fn colour_changes(
     Ok(sqlx::query_as(
         "SELECT e.at, NULL::text AS actor, e.subject, e.action, e.before, e.after, e.note
          FROM events e
-         WHERE e.workspace_id = $1 AND e.action = 'health' AND e.subject LIKE 'G-%' AND e.at >= $2
+         WHERE e.workspace_id = $1 AND e.action IN ('health', 'new cause') AND e.subject LIKE 'G-%' AND e.at >= $2
          ORDER BY e.id",
     )
     .bind(ws)

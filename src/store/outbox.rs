@@ -363,3 +363,70 @@ pub async fn due_between(
     .fetch_all(conn)
     .await?)
 }
+
+/// One message owed to a person, as their noise budget shows it.
+#[derive(Debug, Clone, FromRow)]
+pub struct Owed {
+    pub created_at: DateTime<Utc>,
+    pub delivered_at: Option<DateTime<Utc>>,
+    pub op: String,
+    pub state: String,
+    pub held_reason: Option<String>,
+    pub headline: String,
+}
+
+impl Owed {
+    /// It reached the person as a ping (a new message or a threaded line; edits do not ping).
+    pub fn told(&self) -> bool {
+        self.op != "edit" && matches!(self.state.as_str(), "delivered" | "queued")
+    }
+
+    /// It waited for the person's working hours before it went out.
+    pub fn waited(&self) -> bool {
+        self.told()
+            && self
+                .delivered_at
+                .is_some_and(|d| d - self.created_at > Duration::minutes(1))
+    }
+}
+
+/// What a person was owed since `since`, newest first: what reached them and what was held
+/// back, and why.
+pub async fn owed_to(
+    conn: &mut Conn,
+    ws: WorkspaceId,
+    person: PersonId,
+    since: DateTime<Utc>,
+) -> anyhow::Result<Vec<Owed>> {
+    Ok(sqlx::query_as(
+        "SELECT created_at, delivered_at, op, state, held_reason, message->>'headline' AS headline
+         FROM outbox WHERE workspace_id = $1 AND person_id = $2 AND created_at >= $3
+         ORDER BY id DESC",
+    )
+    .bind(ws)
+    .bind(person)
+    .bind(since)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Per person since `since`: (handle, pings sent, messages held back).
+pub async fn dm_counts(
+    conn: &mut Conn,
+    ws: WorkspaceId,
+    since: DateTime<Utc>,
+) -> anyhow::Result<Vec<(String, i64, i64)>> {
+    Ok(sqlx::query_as(
+        "SELECT p.handle,
+                count(*) FILTER (WHERE o.state IN ('queued', 'delivered') AND o.op <> 'edit') AS sent,
+                count(*) FILTER (WHERE o.state = 'held') AS held
+         FROM outbox o JOIN people p ON p.workspace_id = o.workspace_id AND p.id = o.person_id
+         WHERE o.workspace_id = $1 AND o.created_at >= $2
+         GROUP BY p.handle HAVING count(*) FILTER (WHERE o.op <> 'edit') > 0
+         ORDER BY 2 DESC, 1",
+    )
+    .bind(ws)
+    .bind(since)
+    .fetch_all(conn)
+    .await?)
+}

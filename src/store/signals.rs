@@ -1,6 +1,6 @@
 //! Stored health and signals.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
@@ -14,19 +14,26 @@ pub async fn stored_health(
     conn: &mut Conn,
     ws: WorkspaceId,
 ) -> anyhow::Result<HashMap<String, Health>> {
-    let rows: Vec<(String, String, Json<Vec<String>>)> =
-        sqlx::query_as("SELECT subject, colour, reasons FROM health WHERE workspace_id = $1")
-            .bind(ws)
-            .fetch_all(conn)
-            .await?;
+    type Row = (
+        String,
+        String,
+        Json<Vec<String>>,
+        Json<BTreeMap<String, String>>,
+    );
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT subject, colour, reasons, causes FROM health WHERE workspace_id = $1",
+    )
+    .bind(ws)
+    .fetch_all(conn)
+    .await?;
     rows.into_iter()
-        .map(|(subject, colour, reasons)| {
+        .map(|(subject, colour, reasons, causes)| {
             Ok((
                 subject,
                 Health {
                     colour: decode(&colour, Colour::parse, "colour")?,
                     reasons: reasons.0,
-                    causes: Default::default(),
+                    causes: causes.0,
                 },
             ))
         })
@@ -67,17 +74,19 @@ pub async fn save_health(
     now: DateTime<Utc>,
 ) -> anyhow::Result<()> {
     sqlx::query(
-        "INSERT INTO health (workspace_id, subject, colour, reasons, changed_at, evaluated_at)
-         VALUES ($1, $2, $3, $4, $5, $5)
+        "INSERT INTO health (workspace_id, subject, colour, reasons, causes, changed_at, evaluated_at)
+         VALUES ($1, $2, $3, $4, $6, $5, $5)
          ON CONFLICT (workspace_id, subject) DO UPDATE SET
              changed_at = CASE WHEN health.colour = EXCLUDED.colour THEN health.changed_at ELSE EXCLUDED.changed_at END,
-             colour = EXCLUDED.colour, reasons = EXCLUDED.reasons, evaluated_at = EXCLUDED.evaluated_at",
+             colour = EXCLUDED.colour, reasons = EXCLUDED.reasons, causes = EXCLUDED.causes,
+             evaluated_at = EXCLUDED.evaluated_at",
     )
     .bind(ws)
     .bind(subject)
     .bind(h.colour.as_str())
     .bind(Json(&h.reasons))
     .bind(now)
+    .bind(Json(&h.causes))
     .execute(conn)
     .await?;
     Ok(())

@@ -59,8 +59,10 @@ async fn the_digest_names_owners_who_ignored_alerts_until_they_acknowledge() {
     t.advance("1d").await;
     let tuesday = t.post("#leadership", "Daily digest");
     assert!(!tuesday.contains("has not acknowledged"), "{tuesday}");
-    // Lee's W-1 stalled this morning (three working days); his goal's owner hears of it at once.
-    t.thread("ana", "New on G-1: W-1 \"New welcome flow\" (@lee) stalled");
+    // Lee's W-1 stalled this morning (three working days); once that has lasted `settle`, his
+    // goal's owner hears of it in the thread of her episode's message.
+    t.advance("30m").await;
+    t.thread("ana", "W-1 \"New welcome flow\" (@lee) stalled");
     t.ignore("@lee");
     t.ignore("@ana");
     t.ignore("#leadership");

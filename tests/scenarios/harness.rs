@@ -90,6 +90,11 @@ impl T {
     }
 
     fn take(&mut self, kind: &str, to: &str, needle: &str) -> String {
+        self.take_output(kind, to, needle).text
+    }
+
+    /// Takes the oldest message of `kind` to `to` containing `needle`, with when it was sent.
+    pub fn take_output(&mut self, kind: &str, to: &str, needle: &str) -> Output {
         let i = self
             .pending
             .iter()
@@ -103,7 +108,7 @@ impl T {
                         .collect::<Vec<_>>()
                 )
             });
-        self.pending.remove(i).text
+        self.pending.remove(i)
     }
 
     pub fn no_dm(&self, who: &str) {

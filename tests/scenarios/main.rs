@@ -7,3 +7,4 @@ mod bad_input;
 mod founding;
 mod replicas;
 mod rules;
+mod working_time;

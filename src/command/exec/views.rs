@@ -7,7 +7,7 @@ use crate::domain::*;
 use crate::engine::digest::{Picture, colour_of, picture};
 use crate::engine::index::Index;
 use crate::message::{Message, Section, Tone};
-use crate::store::events;
+use crate::store::{events, outbox};
 
 use super::{Ctx, Failure, Outcome};
 
@@ -300,8 +300,52 @@ pub async fn mine(cx: &mut Ctx<'_>) -> Outcome {
                 },
             )
             .lines("Initiatives you lead", leads)
-            .lines("Your open work", work),
+            .lines("Your open work", work)
+            .lines(
+                "What you were told in the last 7 days, and what was held back",
+                noise_lines(cx).await?,
+            ),
     )
+}
+
+/// The person's noise budget: a count, then each message with what became of it.
+async fn noise_lines(cx: &mut Ctx<'_>) -> anyhow::Result<Vec<String>> {
+    let since = cx.now - chrono::Duration::days(7);
+    let owed = outbox::owed_to(cx.conn, cx.ws, cx.actor.id, since).await?;
+    let told = owed.iter().filter(|o| o.told()).count();
+    let waited = owed.iter().filter(|o| o.waited()).count();
+    let held: Vec<&outbox::Owed> = owed.iter().filter(|o| o.state == "held").collect();
+    let dropped = owed
+        .iter()
+        .filter(|o| o.state == "dropped" && o.op == "post")
+        .count();
+    let mut lines = vec![format!(
+        "{told} message{} that pinged you ({waited} waited for your working hours), {} held back, \
+         {dropped} not sent because the alert ended before it was due",
+        if told == 1 { "" } else { "s" },
+        held.len()
+    )];
+    let mut reasons: Vec<(&str, usize)> = Vec::new();
+    for o in &held {
+        let r = o.held_reason.as_deref().unwrap_or("held");
+        match reasons.iter_mut().find(|(x, _)| *x == r) {
+            Some((_, n)) => *n += 1,
+            None => reasons.push((r, 1)),
+        }
+    }
+    lines.extend(reasons.iter().map(|(r, n)| format!("held back ({r}): {n}")));
+    let shown = owed.iter().filter(|o| o.op != "edit").take(10).map(|o| {
+        let when = o.created_at.format("%a %H:%M");
+        let what = match (o.state.as_str(), o.op.as_str()) {
+            ("held", _) => format!("held ({})", o.held_reason.as_deref().unwrap_or("held")),
+            ("dropped", _) => "not sent: resolved first".into(),
+            (_, "reply") => "threaded line".into(),
+            _ => "message".into(),
+        };
+        format!("{when} {what}: {}", o.headline)
+    });
+    lines.extend(shown);
+    Ok(lines)
 }
 
 /// "[AMBER] G-1 "Cut churn": why, and why" — a subject with its colour and its reasons.
