@@ -15,4 +15,5 @@ pub mod platform;
 pub mod render;
 pub mod schedule;
 pub mod serve;
+pub mod sim;
 pub mod store;

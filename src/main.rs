@@ -36,6 +36,23 @@ enum Cmd {
         #[arg(long)]
         start: Option<DateTime<Utc>>,
     },
+    /// Live a simulated organisation through weeks of work and check every message it got.
+    Simulate {
+        /// People in the organisation (goals, initiatives and work scale with them).
+        #[arg(long, default_value_t = 200)]
+        people: usize,
+        /// Working days to simulate.
+        #[arg(long, default_value_t = 60)]
+        days: usize,
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Write every message the organisation received to this file (JSON Lines).
+        #[arg(long)]
+        transcript: Option<std::path::PathBuf>,
+    },
     /// Apply the database migrations to DATABASE_URL.
     Migrate,
     /// Serve Slack and Discord, run the scheduler and deliver notifications.
@@ -96,6 +113,34 @@ async fn main() -> anyhow::Result<()> {
                 throughline::platform::discord::invite_url(&args.application_id)
             );
             Ok(())
+        }
+        Cmd::Simulate {
+            people,
+            days,
+            seed,
+            json,
+            transcript,
+        } => {
+            let name = format!("throughline_simulate_{}", std::process::id());
+            let cfg = throughline::sim::Config { people, days, seed };
+            let mut file = match &transcript {
+                Some(path) => Some(
+                    std::fs::File::create(path)
+                        .with_context(|| format!("creating {}", path.display()))?,
+                ),
+                None => None,
+            };
+            with_scratch(&name, |store| async move {
+                let sink = file.as_mut().map(|f| f as &mut dyn std::io::Write);
+                let report = throughline::sim::run(store, &cfg, sink).await?;
+                if json {
+                    println!("{}", serde_json::to_string_pretty(&report)?);
+                } else {
+                    println!("{}", throughline::sim::describe(&report));
+                }
+                Ok(())
+            })
+            .await
         }
         Cmd::Demo => {
             with_scratch(

@@ -75,6 +75,14 @@ impl Health {
     }
 }
 
+/// Causes that sum up others ("every active item is stalled or blocked", "half the
+/// initiatives are red"): news only when they change a colour, since their parts were told.
+pub fn is_aggregate(cause: &str) -> bool {
+    ["all_troubled:", "half_red:"]
+        .iter()
+        .any(|p| cause.starts_with(p))
+}
+
 /// Causes that only appear once their rule has held for `settle` (and the goal colour that
 /// follows them): told without waiting a second time.
 pub fn has_held(cause: &str) -> bool {

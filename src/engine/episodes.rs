@@ -11,7 +11,9 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
-use crate::domain::health::{Assessment, Health, has_held, human_duration, is_deliberate};
+use crate::domain::health::{
+    Assessment, Health, has_held, human_duration, is_aggregate, is_deliberate,
+};
 use crate::domain::settings::{RedToChannel, Urgent};
 use crate::domain::*;
 use crate::engine::index::Index;
@@ -204,7 +206,8 @@ impl<'a> Episodes<'a, '_> {
             .keys()
             .filter(|k| !told.contains_key(*k))
             .collect();
-        let news = w.health.colour.severity() > was.severity() || !new_causes.is_empty();
+        let worse = w.health.colour.severity() > was.severity();
+        let news = worse || new_causes.iter().any(|c| !is_aggregate(c));
         let changed = w.health.colour != was || told.keys().ne(w.health.causes.keys());
         let at_once = self.deliberate(new_causes.iter().copied()) || self.urgent(w, was);
         let timing = self.timing(at_once);
