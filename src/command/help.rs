@@ -46,7 +46,7 @@ const TOPICS: &[(&str, &str, &[&str])] = &[
         "views",
         "Views",
         &[
-            "/align mine                  what you own, lead and do",
+            "/align mine                  what you own, lead and do, and what you were told this week",
             "/align orphans               open work with no strategic home",
             "/align capacity [G-3|@user]  planned vs actual FTE",
             "/align history G-3|I-7|W-12  every recorded change",
@@ -68,6 +68,8 @@ const TOPICS: &[(&str, &str, &[&str])] = &[
         &[
             "/align settings               show every setting",
             "/align settings <name> <value>   (admins)",
+            "/align settings workdays Mon-Fri | hours 09:00-18:00 | holiday 2026-12-25 | settle 30m",
+            "/align settings timezone @you Europe/Paris   (your own time zone; admins: anyone's)",
         ],
     ),
 ];

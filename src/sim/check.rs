@@ -119,7 +119,13 @@ fn resolved(headline: &str) -> Option<(Duration, String)> {
     Some((span, what.split_whitespace().next()?.to_string()))
 }
 
-pub fn report(plan: &Plan, seen: &[Seen], commands: usize, refused: usize, settle: Duration) -> Report {
+pub fn report(
+    plan: &Plan,
+    seen: &[Seen],
+    commands: usize,
+    refused: usize,
+    settle: Duration,
+) -> Report {
     let tz: HashMap<&str, Tz> = plan
         .people
         .iter()
@@ -153,7 +159,8 @@ pub fn report(plan: &Plan, seen: &[Seen], commands: usize, refused: usize, settl
 
     // Pushes per person per week.
     let weeks = (plan.end - plan.start).num_days().max(1) as f64 / 7.0;
-    let mut per: HashMap<String, usize> = plan.people.iter().map(|p| (p.handle.clone(), 0)).collect();
+    let mut per: HashMap<String, usize> =
+        plan.people.iter().map(|p| (p.handle.clone(), 0)).collect();
     for s in &pushes {
         if let Some(h) = person(&s.out.to) {
             *per.entry(h).or_default() += 1;
@@ -161,7 +168,12 @@ pub fn report(plan: &Plan, seen: &[Seen], commands: usize, refused: usize, settl
     }
     let rate = |h: &str| per.get(h).copied().unwrap_or(0) as f64 / weeks;
     let all: Vec<f64> = plan.people.iter().map(|p| rate(&p.handle)).collect();
-    let owners: Vec<f64> = plan.people.iter().filter(|p| p.owner).map(|p| rate(&p.handle)).collect();
+    let owners: Vec<f64> = plan
+        .people
+        .iter()
+        .filter(|p| p.owner)
+        .map(|p| rate(&p.handle))
+        .collect();
 
     // Time-caused pushes outside the recipient's working hours.
     let (mut outside, mut urgent_outside) = (0, 0);
@@ -181,7 +193,9 @@ pub fn report(plan: &Plan, seen: &[Seen], commands: usize, refused: usize, settl
     // Episodes shorter than settle that pushed something time caused.
     let mut short = 0;
     for s in seen.iter().filter(|s| s.out.kind == "edit") {
-        let Some((span, key)) = resolved(&s.out.message.headline) else { continue };
+        let Some((span, key)) = resolved(&s.out.message.headline) else {
+            continue;
+        };
         if span >= settle {
             continue;
         }
@@ -201,7 +215,10 @@ pub fn report(plan: &Plan, seen: &[Seen], commands: usize, refused: usize, settl
     // Digest lines: every change names its cause; every exception names its subject.
     let mut lines = 0;
     let mut without = Vec::new();
-    for s in seen.iter().filter(|s| s.out.kind == "post" && s.out.message.headline.starts_with("Daily digest")) {
+    for s in seen
+        .iter()
+        .filter(|s| s.out.kind == "post" && s.out.message.headline.starts_with("Daily digest"))
+    {
         for section in &s.out.message.sections {
             let title = section.title.as_deref().unwrap_or("");
             for line in &section.lines {
@@ -212,7 +229,9 @@ pub fn report(plan: &Plan, seen: &[Seen], commands: usize, refused: usize, settl
                             .find_map(|m| line.split_once(m).map(|(_, c)| c));
                         cause.is_some_and(has_key)
                     }
-                    "Blocked, stalled and starved" | "Work with no home" | "Overdue and ownerless"
+                    "Blocked, stalled and starved"
+                    | "Work with no home"
+                    | "Overdue and ownerless"
                     | "Owners who ignored alerts" => has_key(line),
                     "Capacity shifts" => has_key(line) || line.contains("of the capacity in use"),
                     _ => continue,
@@ -236,7 +255,9 @@ pub fn report(plan: &Plan, seen: &[Seen], commands: usize, refused: usize, settl
         incidents_caught: caught,
         incidents_reached_owner: reached,
         missed,
-        median_hours_to_owner: delays.get(delays.len() / 2).map_or(0.0, |d| (d * 10.0).round() / 10.0),
+        median_hours_to_owner: delays
+            .get(delays.len() / 2)
+            .map_or(0.0, |d| (d * 10.0).round() / 10.0),
         pushes_per_person_week: spread(all),
         owner_pushes_per_week: spread(owners),
         pushes: pushes.len(),

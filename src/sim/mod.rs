@@ -30,7 +30,10 @@ pub async fn run(
     for (n, step) in plan.steps.iter().enumerate() {
         if step.at > console.now() {
             for out in console.advance(step.at).await? {
-                seen.push(check::Seen { out, by_person: false });
+                seen.push(check::Seen {
+                    out,
+                    by_person: false,
+                });
             }
         }
         for out in console.line(n + 1, &step.line).await? {
@@ -41,11 +44,17 @@ pub async fn run(
                 }
                 continue;
             }
-            seen.push(check::Seen { out, by_person: true });
+            seen.push(check::Seen {
+                out,
+                by_person: true,
+            });
         }
     }
     for out in console.advance(plan.end).await? {
-        seen.push(check::Seen { out, by_person: false });
+        seen.push(check::Seen {
+            out,
+            by_person: false,
+        });
     }
     if let Some(w) = transcript {
         for s in &seen {
@@ -94,7 +103,11 @@ pub fn describe(r: &Report) -> String {
             r.digest_lines_without_cause.len()
         ),
     ];
-    out.extend(r.missed.iter().map(|m| format!("  not heard by its owner: {m}")));
+    out.extend(
+        r.missed
+            .iter()
+            .map(|m| format!("  not heard by its owner: {m}")),
+    );
     out.extend(
         r.digest_lines_without_cause
             .iter()

@@ -127,9 +127,8 @@ pub fn generate(cfg: &Config) -> Plan {
     let days = working_days(start, cfg.days);
     let mut steps = Vec::new();
     let setup = start + Duration::hours(8);
-    let push = |steps: &mut Vec<Step>, at: DateTime<Utc>, line: String| {
-        steps.push(Step { at, line })
-    };
+    let push =
+        |steps: &mut Vec<Step>, at: DateTime<Utc>, line: String| steps.push(Step { at, line });
 
     let mut all_people = Vec::new();
     let tz_of = |rng: &mut StdRng| {
@@ -238,7 +237,11 @@ pub fn generate(cfg: &Config) -> Plan {
     let mut incidents = Vec::new();
     // 127 incidents for 200 people over 60 working days, in proportion.
     let wanted = people * cfg.days * 127 / (200 * 60);
-    let window: Vec<&NaiveDate> = days.iter().skip(2).take(days.len().saturating_sub(6)).collect();
+    let window: Vec<&NaiveDate> = days
+        .iter()
+        .skip(2)
+        .take(days.len().saturating_sub(6))
+        .collect();
     let mut planned: Vec<(DateTime<Utc>, usize, IncidentKind)> = Vec::new();
     if !window.is_empty() {
         for n in 0..wanted {
@@ -263,7 +266,11 @@ pub fn generate(cfg: &Config) -> Plan {
             for e in team.iter_mut() {
                 if let Some(w) = e.queue.pop() {
                     let t = at(*day, rng.gen_range(9 * 60..10 * 60));
-                    push(&mut steps, t, format!("@{}: /align work start W-{w}", e.handle));
+                    push(
+                        &mut steps,
+                        t,
+                        format!("@{}: /align work start W-{w}", e.handle),
+                    );
                     e.current = Some(w);
                     e.effort = rng.gen_range(3..9);
                 }
@@ -304,7 +311,11 @@ pub fn generate(cfg: &Config) -> Plan {
                         t + Duration::minutes(5),
                         format!("@{lead}: /align work start W-{key}"),
                     );
-                    push(&mut steps, end, format!("@{lead}: /align work done W-{key}"));
+                    push(
+                        &mut steps,
+                        end,
+                        format!("@{lead}: /align work done W-{key}"),
+                    );
                     l.busy_until = end;
                     incidents.push(Incident {
                         kind,
@@ -320,9 +331,16 @@ pub fn generate(cfg: &Config) -> Plan {
                     push(
                         &mut steps,
                         t,
-                        format!("@{}: /align work block W-{w} \"waiting on vendor\"", e.handle),
+                        format!(
+                            "@{}: /align work block W-{w} \"waiting on vendor\"",
+                            e.handle
+                        ),
                     );
-                    push(&mut steps, end, format!("@{}: /align work start W-{w}", e.handle));
+                    push(
+                        &mut steps,
+                        end,
+                        format!("@{}: /align work start W-{w}", e.handle),
+                    );
                     e.busy_until = end;
                     incidents.push(Incident {
                         kind,
@@ -369,10 +387,18 @@ pub fn generate(cfg: &Config) -> Plan {
             let Some(w) = e.current else { continue };
             e.progress += 1;
             if e.progress < e.effort {
-                push(&mut steps, t, format!("@{}: /align work note W-{w} \"progress\"", e.handle));
+                push(
+                    &mut steps,
+                    t,
+                    format!("@{}: /align work note W-{w} \"progress\"", e.handle),
+                );
                 continue;
             }
-            push(&mut steps, t, format!("@{}: /align work done W-{w}", e.handle));
+            push(
+                &mut steps,
+                t,
+                format!("@{}: /align work done W-{w}", e.handle),
+            );
             e.current = e.queue.pop();
             e.progress = 0;
             e.effort = rng.gen_range(3..9);

@@ -7,4 +7,5 @@ mod bad_input;
 mod founding;
 mod replicas;
 mod rules;
+mod simulation;
 mod working_time;
