@@ -34,7 +34,8 @@ const STEPS: &[(&str, &[&str])] = &[
         &["@ana: /align ack G-1", "+20h"],
     ),
     (
-        "Friday 09:30: the digest above reached the leadership channel before standup. Lee fixes the bug and goes back.",
+        "Friday 09:30: the digest above reached the leadership channel before standup, naming the cause.\n\
+         Lee fixes the bug and goes back: the alerts are edited to \"resolved\"; nobody is pinged again.",
         &["@lee: /align work done W-2"],
     ),
 ];

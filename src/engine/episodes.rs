@@ -211,6 +211,10 @@ impl<'a> Episodes<'a, '_> {
         let changed = w.health.colour != was || told.keys().ne(w.health.causes.keys());
         let at_once = self.deliberate(new_causes.iter().copied()) || self.urgent(w, was);
         let timing = self.timing(at_once);
+        if !news && ep.pending_since.is_some() {
+            // The news went away before it settled: nobody hears of it.
+            episodes::pending(self.conn, self.ws, ep.id, None).await?;
+        }
 
         if ep.announced_at.is_none() {
             // Nothing told yet: the episode keeps up with the rules until it has settled.
@@ -274,10 +278,6 @@ impl<'a> Episodes<'a, '_> {
             }
             self.red_to_channel(ep.id, ep.red_posted, w, timing).await?;
             return Ok(());
-        }
-        if ep.pending_since.is_some() {
-            // The news went away before it settled: nobody hears of it.
-            episodes::pending(self.conn, self.ws, ep.id, None).await?;
         }
         // Unchanged stalled work is nudged again, once per `nudge_every` of the assignee's working time.
         if let About::Stall(item) = w.about {

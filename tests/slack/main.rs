@@ -6,6 +6,7 @@ mod harness;
 #[path = "../common/world.rs"]
 mod world;
 
+mod alerts;
 mod buttons;
 mod delivery;
 mod founding;
