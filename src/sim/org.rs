@@ -210,7 +210,7 @@ pub fn generate(cfg: &Config) -> Plan {
         })
         .collect();
     let mut next_work = 1u32;
-    for i in 0..initiatives {
+    for (i, lead) in initiative_lead.iter().enumerate() {
         let members: Vec<usize> = (0..engineers).filter(|e| e % initiatives == i).collect();
         for n in 0..items_per_initiative {
             let e = members[n % members.len()];
@@ -219,8 +219,7 @@ pub fn generate(cfg: &Config) -> Plan {
                 &mut steps,
                 setup,
                 format!(
-                    "@{}: /align work new I-{} \"Item {n} of initiative {}\" @{who}",
-                    initiative_lead[i],
+                    "@{lead}: /align work new I-{} \"Item {n} of initiative {}\" @{who}",
                     i + 1,
                     i + 1
                 ),
