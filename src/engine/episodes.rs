@@ -18,7 +18,7 @@ use crate::domain::settings::{RedToChannel, Urgent};
 use crate::domain::*;
 use crate::engine::index::Index;
 use crate::engine::notices;
-use crate::engine::reconcile::{Planned, Trigger};
+use crate::engine::plan::{Planned, Trigger};
 use crate::message::{Message, Op, Tone};
 use crate::store::episodes::{self, EpisodeRow, NewEpisode};
 use crate::store::outbox::{self, Recipient};

@@ -4,6 +4,8 @@ pub mod digest;
 pub mod episodes;
 pub mod index;
 pub mod notices;
+pub mod plan;
 pub mod reconcile;
 
-pub use reconcile::{Trigger, reconcile};
+pub use plan::Trigger;
+pub use reconcile::reconcile;
