@@ -273,8 +273,7 @@ impl<'a> Episodes<'a, '_> {
             self.plan(ep.id, w, Op::Edit, edit, at, at_once);
             if news {
                 let line = news_line(w, was, &new_causes);
-                self.plan(ep.id, w, Op::Reply, line, at, at_once);
-                episodes::pushed(self.conn, self.ws, ep.id, self.now).await?;
+                self.reply(ep.id, w, line, at, at_once).await?;
             }
             self.red_to_channel(ep.id, ep.red_posted, w, timing).await?;
             return Ok(());
@@ -295,11 +294,30 @@ impl<'a> Episodes<'a, '_> {
                         self.settings.working.describe(worked)
                     ),
                 );
-                self.plan(ep.id, w, Op::Reply, line, at, false);
-                episodes::pushed(self.conn, self.ws, ep.id, self.now).await?;
+                self.reply(ep.id, w, line, at, false).await?;
             }
         }
         Ok(())
+    }
+
+    /// One threaded line; lines that wait for the same morning go out together, as one.
+    async fn reply(
+        &mut self,
+        id: i64,
+        w: &Wanted<'a>,
+        line: Message,
+        at: DateTime<Utc>,
+        by_person: bool,
+    ) -> anyhow::Result<()> {
+        match outbox::waiting_reply(self.conn, self.ws, id, self.now).await? {
+            Some((row, earlier)) => {
+                let sooner = (at <= self.now).then_some(self.now);
+                let together = together(earlier, line);
+                outbox::replace_queued(self.conn, self.ws, row, &together, sooner).await?;
+            }
+            None => self.plan(id, w, Op::Reply, line, at, by_person),
+        }
+        episodes::pushed(self.conn, self.ws, id, self.now).await
     }
 
     /// Whether news has waited `settle`; the first time it is seen, it starts waiting.
@@ -482,6 +500,13 @@ impl<'a> Episodes<'a, '_> {
         Message::new(Tone::Green, format!("Resolved after {lasted}: {label}"))
             .lines("It was", ep.causes.0.values().cloned().collect())
     }
+}
+
+/// Two threaded lines that waited for the same working hour, as one: the newest first.
+fn together(earlier: Message, newer: Message) -> Message {
+    let mut before = vec![earlier.headline];
+    before.extend(earlier.sections.into_iter().flat_map(|s| s.lines));
+    newer.lines("Also, since your last working hour", before)
 }
 
 /// The one short threaded line that tells what is new: a worse colour, or new causes.

@@ -157,8 +157,9 @@ pub fn report(
         }
     }
 
-    // Pushes per person per week.
-    let weeks = (plan.end - plan.start).num_days().max(1) as f64 / 7.0;
+    // Pushes per person per week: a week is five working days of the run (a run that ends on
+    // a Friday evening or on a Sunday is the same number of weeks).
+    let weeks = (plan.working_days.max(1) as f64) / 5.0;
     let mut per: HashMap<String, usize> =
         plan.people.iter().map(|p| (p.handle.clone(), 0)).collect();
     for s in &pushes {
@@ -247,7 +248,7 @@ pub fn report(
     delays.sort_by(|a, b| a.total_cmp(b));
     Report {
         people: plan.people.len(),
-        working_days: 0,
+        working_days: plan.working_days,
         weeks: (weeks * 10.0).round() / 10.0,
         commands,
         refused_commands: refused,

@@ -66,9 +66,13 @@ pub async fn run(
         }
     }
     let settle = Duration::minutes(30);
-    let mut report = check::report(&plan, &seen, plan.steps.len(), refused, settle);
-    report.working_days = cfg.days;
-    Ok(report)
+    Ok(check::report(
+        &plan,
+        &seen,
+        plan.steps.len(),
+        refused,
+        settle,
+    ))
 }
 
 /// The report as a person reads it.
@@ -76,7 +80,7 @@ pub fn describe(r: &Report) -> String {
     let spread = |s: &check::Spread| format!("median {}, p90 {}, max {}", s.median, s.p90, s.max);
     let mut out = vec![
         format!(
-            "{} people, {} working days ({} weeks), {} commands ({} refused)",
+            "{} people, {} working days ({} working weeks), {} commands ({} refused)",
             r.people, r.working_days, r.weeks, r.commands, r.refused_commands
         ),
         format!(

@@ -62,6 +62,7 @@ pub struct Step {
 }
 
 pub struct Plan {
+    pub working_days: usize,
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
     pub people: Vec<Person>,
@@ -416,6 +417,7 @@ pub fn generate(cfg: &Config) -> Plan {
         .last()
         .map_or(start, |d| at(*d, 24 * 60) + Duration::days(1));
     Plan {
+        working_days: days.len(),
         start: setup,
         end,
         people: all_people,

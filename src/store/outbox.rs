@@ -91,6 +91,26 @@ pub async fn enqueue(
     .await?)
 }
 
+/// A threaded line of the episode that still waits for its person's working hours.
+pub async fn waiting_reply(
+    conn: &mut Conn,
+    ws: WorkspaceId,
+    episode: i64,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Option<(i64, Message)>> {
+    let row: Option<(i64, Json<Message>)> = sqlx::query_as(
+        "SELECT id, message FROM outbox
+         WHERE workspace_id = $1 AND episode_id = $2 AND op = 'reply' AND state = 'queued' AND available_at > $3
+         ORDER BY id DESC LIMIT 1",
+    )
+    .bind(ws)
+    .bind(episode)
+    .bind(now)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|(id, m)| (id, m.0)))
+}
+
 /// Rewrites a first message that has not gone out yet, so it goes out as things stand;
 /// `at` brings it forward.
 pub async fn replace_queued(

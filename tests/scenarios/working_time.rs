@@ -178,3 +178,43 @@ async fn mine_shows_what_a_person_was_told_and_what_was_held_back() {
     );
     t.finish().await;
 }
+
+#[tokio::test]
+async fn news_that_waits_for_the_morning_arrives_as_one_threaded_line() {
+    let mut t = founding().await; // Thursday 09:30 UTC, 18:30 in Tokyo
+    t.say("ana", NO_DIGEST).await;
+    t.say("ana", "settings urgent none").await;
+    t.say("ana", "settings timezone @ana Asia/Tokyo").await;
+    t.say("lee", "work new I-1 \"Emails\" @kim").await;
+    t.say("lee", "work new I-1 \"Pricing\" @bea").await;
+    t.say("kim", "work start W-2").await;
+    t.say("lee", "work block W-1 \"legal review\"").await; // on purpose: told at once
+    t.dm("ana", "G-1 \"Cut churn to 3%\" turned amber");
+    t.dm("lee", "I-1");
+    t.advance("1h").await;
+    t.say("bea", "work start W-3").await;
+    // Tuesday 09:30 and 10:30 UTC (evening in Tokyo): W-2, then W-3 stall, and with W-1
+    // blocked every active item of I-1 is stalled or blocked.
+    t.advance("4d").await;
+    t.post("#leadership", "Leadership agenda");
+    t.advance("1d").await;
+    t.advance("2h").await; // Tuesday 12:30 UTC
+    t.dm("kim", "W-2 \"Emails\" has stalled");
+    t.dm("bea", "W-3 \"Pricing\" has stalled");
+    t.ignore("@lee");
+    t.post("#leadership", "G-1 \"Cut churn to 3%\" turned red");
+    t.no_dm("ana");
+    t.advance("12h").await; // Wednesday 00:30 UTC: 09:00 in Tokyo came and went
+    let line = t.take_output("thread", "@ana", "G-1");
+    assert_eq!(line.at.to_rfc3339(), "2026-11-25T00:00:00+00:00");
+    assert!(
+        line.text.contains("G-1 is now red")
+            && line.text.contains("W-2 \"Emails\" (@kim) stalled")
+            && line.text.contains("W-3 \"Pricing\" (@bea) stalled"),
+        "one line with all of it: {}",
+        line.text
+    );
+    t.no_dm("ana");
+    t.ignore("@ana"); // the edits of her message
+    t.finish().await;
+}
