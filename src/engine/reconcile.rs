@@ -72,7 +72,7 @@ async fn health_changes(
         .map(|s| (s, &closed));
     for (subject, new) in assessment.health.iter().chain(gone) {
         let old = stored.get(subject);
-        if old.is_some_and(|o| o.reads_as(new) && o.causes == new.causes) {
+        if old == Some(new) {
             continue;
         }
         signals::save_health(&mut *conn, ws, subject, new, now).await?;

@@ -70,11 +70,6 @@ impl Health {
         self.causes.insert(cause, reason.clone());
         self.reasons.push(reason);
     }
-
-    /// Same colour and reasons: nothing a reader would notice changed.
-    pub fn reads_as(&self, other: &Health) -> bool {
-        self.colour == other.colour && self.reasons == other.reasons
-    }
 }
 
 /// Causes that sum up others ("every active item is stalled or blocked", "half the
