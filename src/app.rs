@@ -2,6 +2,8 @@
 
 use std::sync::Arc;
 
+use tokio_util::task::TaskTracker;
+
 use crate::clock::Clock;
 use crate::command::exec::{Ctx, Failure, execute};
 use crate::command::{self, UserError};
@@ -23,6 +25,9 @@ pub struct App {
     pub clock: Arc<dyn Clock>,
     /// Whether people first seen start as admins (the console: yes; chat platforms say who is).
     pub new_people_admin: bool,
+    /// Work a request started that outlives its answer (a deferred reply): a stopping
+    /// process waits for it.
+    pub tasks: TaskTracker,
 }
 
 pub fn error_message(e: &UserError) -> Message {

@@ -2,6 +2,7 @@
 //! checked as a whole at start: a half-configured platform is a startup error, not a surprise.
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use anyhow::{Context, bail};
 use base64::Engine;
@@ -55,6 +56,19 @@ pub struct ServeArgs {
     /// Receive Discord interactions over the Gateway instead of the HTTP endpoint.
     #[arg(long, env = "DISCORD_GATEWAY", default_value_t = false)]
     pub discord_gateway: bool,
+
+    /// Seconds a stopping process may take to finish its requests and deliveries.
+    #[arg(long, env = "SHUTDOWN_TIMEOUT_SECS", default_value_t = 20.0)]
+    pub shutdown_timeout_secs: f64,
+
+    /// Seconds a stopping process keeps serving while /readyz says 503, so a load balancer
+    /// stops sending it requests first (Kubernetes: a few seconds; elsewhere: 0).
+    #[arg(long, env = "SHUTDOWN_DELAY_SECS", default_value_t = 0.0)]
+    pub shutdown_delay_secs: f64,
+
+    /// Seconds a claimed notification stays with its dispatcher; a crashed one's come back after.
+    #[arg(long, env = "OUTBOX_LEASE_SECS", default_value_t = 60.0)]
+    pub outbox_lease_secs: f64,
     /// Where Slack's OAuth v2 consent screen lives.
     #[arg(
         long,
@@ -86,6 +100,31 @@ pub struct Config {
     pub listen: SocketAddr,
     pub slack: Option<SlackConfig>,
     pub discord: Option<DiscordConfig>,
+    pub lifecycle: Lifecycle,
+}
+
+/// How the process stops and how long its claims last.
+#[derive(Debug, Clone, Copy)]
+pub struct Lifecycle {
+    pub shutdown_timeout: Duration,
+    pub shutdown_delay: Duration,
+    pub outbox_lease: Duration,
+}
+
+impl Default for Lifecycle {
+    fn default() -> Self {
+        Lifecycle {
+            shutdown_timeout: Duration::from_secs(20),
+            shutdown_delay: Duration::ZERO,
+            outbox_lease: crate::notify::DEFAULT_LEASE,
+        }
+    }
+}
+
+fn seconds(name: &str, v: f64) -> anyhow::Result<Duration> {
+    Duration::try_from_secs_f64(v)
+        .ok()
+        .with_context(|| format!("{name} must be a number of seconds, 0 or more (got {v})"))
 }
 
 #[derive(Clone)]
@@ -140,11 +179,22 @@ impl ServeArgs {
                  or DISCORD_BOT_TOKEN, DISCORD_APPLICATION_ID and DISCORD_PUBLIC_KEY (see the README)"
             );
         }
+        let lifecycle = Lifecycle {
+            shutdown_timeout: seconds("SHUTDOWN_TIMEOUT_SECS", self.shutdown_timeout_secs)?,
+            shutdown_delay: seconds("SHUTDOWN_DELAY_SECS", self.shutdown_delay_secs)?,
+            outbox_lease: seconds("OUTBOX_LEASE_SECS", self.outbox_lease_secs)?,
+        };
+        anyhow::ensure!(
+            lifecycle.outbox_lease >= Duration::from_secs(1),
+            "OUTBOX_LEASE_SECS must be at least 1 (got {})",
+            self.outbox_lease_secs
+        );
         Ok(Config {
             database_url,
             listen: self.listen,
             slack,
             discord,
+            lifecycle,
         })
     }
 

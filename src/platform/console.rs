@@ -82,6 +82,7 @@ impl Console {
             store,
             clock: clock.clone(),
             new_people_admin: true,
+            tasks: Default::default(),
         };
         let ws = app.workspace("console", "console", "Console").await?;
         Ok(Console {

@@ -6,6 +6,7 @@ use std::str::FromStr;
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use cron::Schedule;
+use tokio_util::sync::CancellationToken;
 
 use crate::command::UserError;
 use crate::domain::Settings;
@@ -154,11 +155,25 @@ async fn post(
 
 /// Ticks every workspace.
 pub async fn tick_all(store: &Store, now: DateTime<Utc>) -> anyhow::Result<()> {
+    tick_until(store, now, &CancellationToken::new()).await
+}
+
+/// `tick_all` that stops between workspaces once `stop` is cancelled (the process is
+/// stopping; the next replica picks the rest up, since runs are recorded per workspace).
+pub async fn tick_until(
+    store: &Store,
+    now: DateTime<Utc>,
+    stop: &CancellationToken,
+) -> anyhow::Result<()> {
     let ids = {
         let mut conn = store.pool.acquire().await?;
         workspaces::all_ids(&mut conn).await?
     };
     for ws in ids {
+        if stop.is_cancelled() {
+            tracing::info!("scheduler stopped between workspaces");
+            break;
+        }
         if let Err(e) = tick(store, ws, now).await {
             tracing::error!(workspace = ws, error = %e, "scheduled run failed");
         }

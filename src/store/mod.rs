@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{PgPool, Postgres, Transaction};
+use sqlx::{Connection, PgConnection, PgPool, Postgres, Transaction};
 
 pub use sqlx::PgConnection as Conn;
 pub type Tx = Transaction<'static, Postgres>;
@@ -33,13 +33,33 @@ impl Store {
         let options: PgConnectOptions = url
             .parse()
             .context("DATABASE_URL is not a valid PostgreSQL URL")?;
+        // One plain connection first: its failure carries PostgreSQL's own words ("connection
+        // refused", "password authentication failed"), where a pool would only time out.
+        let first = PgConnection::connect_with(&options).await.map_err(|e| {
+            anyhow::anyhow!(
+                "cannot connect to PostgreSQL at {}:{} (from DATABASE_URL): {e}",
+                options.get_host(),
+                options.get_port()
+            )
+        })?;
+        first.close().await.ok();
         let pool = PgPoolOptions::new()
             .max_connections(10)
             .acquire_timeout(Duration::from_secs(10))
-            .connect_with(options)
-            .await
-            .context("could not connect to PostgreSQL")?;
+            .connect_lazy_with(options);
         Ok(Store { pool })
+    }
+
+    /// Migrations this binary knows that the database has not applied (readiness needs none).
+    pub async fn migrations_pending(&self) -> anyhow::Result<usize> {
+        let applied: Vec<i64> =
+            sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(MIGRATOR
+            .iter()
+            .filter(|m| !applied.contains(&m.version))
+            .count())
     }
 
     pub async fn migrate(&self) -> anyhow::Result<()> {

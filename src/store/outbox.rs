@@ -265,6 +265,7 @@ pub async fn claim(
     now: DateTime<Utc>,
     lease: Duration,
     limit: i64,
+    platforms: Option<&[String]>,
 ) -> anyhow::Result<Vec<Claimed>> {
     Ok(sqlx::query_as(
         "WITH due AS (
@@ -273,6 +274,8 @@ pub async fn claim(
                -- An edit or a threaded line waits until its episode's first message has landed.
                AND (op = 'post' OR EXISTS (SELECT 1 FROM episodes e WHERE e.workspace_id = outbox.workspace_id
                                            AND e.id = outbox.episode_id AND e.message_ref IS NOT NULL))
+               AND ($4::text[] IS NULL OR EXISTS (SELECT 1 FROM workspaces w WHERE w.id = outbox.workspace_id
+                                                  AND w.platform = ANY($4)))
              ORDER BY available_at, id LIMIT $3
              FOR UPDATE SKIP LOCKED
          ), claimed AS (
@@ -293,6 +296,7 @@ pub async fn claim(
     .bind(now)
     .bind(now + lease)
     .bind(limit)
+    .bind(platforms)
     .fetch_all(conn)
     .await?)
 }
@@ -340,6 +344,40 @@ pub async fn retry_at(
     .bind(id)
     .bind(at)
     .bind(error)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Hands claimed rows back untouched, due at once: a stopping dispatcher never sent them.
+pub async fn release(conn: &mut Conn, rows: &[(WorkspaceId, i64)]) -> anyhow::Result<()> {
+    let (workspaces, ids): (Vec<WorkspaceId>, Vec<i64>) = rows.iter().copied().unzip();
+    sqlx::query(
+        "UPDATE outbox o SET locked_until = NULL, attempts = o.attempts - 1
+         FROM UNNEST($1::bigint[], $2::bigint[]) AS r(workspace_id, id)
+         WHERE o.workspace_id = r.workspace_id AND o.id = r.id AND o.state = 'queued'",
+    )
+    .bind(&workspaces)
+    .bind(&ids)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Puts a claimed row off until `at` without counting an attempt: its channel is resting.
+pub async fn postpone(
+    conn: &mut Conn,
+    ws: WorkspaceId,
+    id: i64,
+    at: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    sqlx::query(
+        "UPDATE outbox SET locked_until = NULL, attempts = attempts - 1, available_at = $3
+         WHERE workspace_id = $1 AND id = $2 AND state = 'queued'",
+    )
+    .bind(ws)
+    .bind(id)
+    .bind(at)
     .execute(conn)
     .await?;
     Ok(())

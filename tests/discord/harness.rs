@@ -59,6 +59,7 @@ impl D {
             store: scratch.store.clone(),
             clock: clock.clone(),
             new_people_admin: false,
+            tasks: Default::default(),
         };
         let fake = Fake::start().await;
         let config = DiscordConfig {

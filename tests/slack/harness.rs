@@ -78,6 +78,7 @@ impl S {
             store,
             clock: clock.clone(),
             new_people_admin: false,
+            tasks: Default::default(),
         };
         let fake = Fake::start().await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

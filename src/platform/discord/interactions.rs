@@ -195,34 +195,29 @@ async fn answer(
     guild: &str,
     job: impl Future<Output = (Message, bool)> + Send + 'static,
 ) -> Value {
-    let (tx, rx) = oneshot::channel();
-    let task = {
+    let (tx, mut rx) = oneshot::channel();
+    {
         let d = d.clone();
-        tokio::spawn(async move {
+        d.app().tasks.clone().spawn(async move {
             let (reply, changed) = job.await;
             let _ = tx.send(reply);
+            // The answer has gone; delivery is the dispatcher's, woken here.
             if changed {
-                d.after_change().await;
+                d.after_change();
             }
-        })
-    };
-    let deadline = Instant::now() + ANSWER_WITHIN;
-    let mut rx = rx;
-    match timeout_at(deadline, &mut rx).await {
-        Ok(Ok(reply)) => {
-            // What the command caused leaves within the interaction when there is time.
-            let _ = timeout_at(deadline, task).await;
-            render::reply(&reply, guild, true)
-        }
+        });
+    }
+    match timeout_at(Instant::now() + ANSWER_WITHIN, &mut rx).await {
+        Ok(Ok(reply)) => render::reply(&reply, guild, true),
         Ok(Err(_)) => refusal(OUR_FAULT),
         Err(_) => {
-            let (d, guild) = (d.clone(), guild.to_string());
+            let (d2, guild) = (d.clone(), guild.to_string());
             let token = body["token"].as_str().unwrap_or_default().to_string();
-            tokio::spawn(async move {
+            d.app().tasks.spawn(async move {
                 if let Ok(reply) = rx.await {
-                    let app_id = d.config().application_id.clone();
+                    let app_id = d2.config().application_id.clone();
                     let message = render::message(&reply, &guild);
-                    if let Err(e) = d.rest().edit_original(&app_id, &token, &message).await {
+                    if let Err(e) = d2.rest().edit_original(&app_id, &token, &message).await {
                         tracing::warn!(error = %e, "editing a deferred Discord reply failed");
                     }
                 }

@@ -30,7 +30,6 @@ pub use transport::DiscordTransport;
 
 use crate::app::App;
 use crate::config::DiscordConfig;
-use crate::notify;
 use crate::store::WorkspaceId;
 use crate::store::platform;
 
@@ -123,15 +122,9 @@ impl Discord {
         platform::find_workspace(&mut conn, "discord", guild).await
     }
 
-    /// Delivers what a change queued, within the interaction when there is time.
-    async fn after_change(&self) {
+    /// Wakes the dispatcher: a change queued something.
+    fn after_change(&self) {
         self.inner.wake.notify_one();
-        let now = self.inner.app.clock.now();
-        if let Err(e) =
-            notify::dispatch_pending(&self.inner.app.store, &self.transport(), now).await
-        {
-            tracing::error!(error = ?e, "dispatching notifications failed");
-        }
     }
 }
 

@@ -32,6 +32,11 @@ fn channel_id(setting: &str) -> Result<&str, RestError> {
     }
 }
 
+/// The nonce of outbox row `row`: at most 25 characters, as Discord requires.
+fn nonce(row: i64) -> String {
+    format!("tl{row}")
+}
+
 impl DiscordTransport {
     pub fn new(discord: Discord) -> Self {
         DiscordTransport { discord }
@@ -62,6 +67,12 @@ impl DiscordTransport {
     async fn send(&self, d: &Delivery) -> Result<Option<MessageRef>, RestError> {
         let guild = &d.workspace_external_id;
         let mut body = render::message(&d.message, guild);
+        // A resend of this row within Discord's window returns the message it already has
+        // instead of posting another.
+        if d.op != Op::Edit {
+            body["nonce"] = json!(nonce(d.row_id));
+            body["enforce_nonce"] = json!(true);
+        }
         match (d.op, &d.parent) {
             (Op::Edit, Some(parent)) => {
                 return self

@@ -14,6 +14,15 @@ use slack_morphism::prelude::*;
 
 type Connector = SlackClientHyperConnector<HttpsConnector<HttpConnector>>;
 
+/// The `event_type` of the metadata every message carries: its outbox row, so a resend after
+/// a crash can find the copy Slack already has.
+pub const MARKER_EVENT: &str = "throughline_notification";
+
+/// The metadata that marks a message as outbox row `row`.
+pub fn marker(row: i64) -> Value {
+    json!({ "event_type": MARKER_EVENT, "event_payload": { "outbox_id": row } })
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum ApiError {
     /// Rate limited, a server error, a network failure: worth retrying.
@@ -90,6 +99,8 @@ fn classify(e: SlackClientError) -> ApiError {
 #[derive(Clone)]
 pub struct SlackApi {
     client: Arc<SlackClient<Connector>>,
+    /// For `response_url`, which slack-morphism would log in full.
+    plain: reqwest::Client,
 }
 
 /// A user as `users.info` describes them.
@@ -157,6 +168,9 @@ impl SlackApi {
             .with_slack_api_url(api_url.trim_end_matches('/'));
         Ok(SlackApi {
             client: Arc::new(SlackClient::new(connector)),
+            plain: reqwest::Client::builder()
+                .timeout(Duration::from_secs(10))
+                .build()?,
         })
     }
 
@@ -270,23 +284,71 @@ impl SlackApi {
         .map(drop)
     }
 
-    /// Answers through a slash command's or an interaction's `response_url`.
-    pub async fn respond(
-        &self,
-        token: &SecretString,
-        response_url: &str,
-        body: &Value,
-    ) -> Result<(), ApiError> {
+    /// Answers through a slash command's or an interaction's `response_url`. It goes through
+    /// a plain client that logs nothing: the URL is a bearer secret for thirty minutes.
+    pub async fn respond(&self, response_url: &str, body: &Value) -> Result<(), ApiError> {
         let url: url::Url = response_url
             .parse()
             .map_err(|_| ApiError::Permanent("response_url is not a URL".into()))?;
-        self.client
+        let res = self
+            .plain
+            .post(url)
+            .json(body)
+            .send()
+            .await
+            .map_err(|e| ApiError::Transient {
+                reason: format!("Slack unreachable: {}", e.without_url()),
+                retry_after: None,
+            })?;
+        match res.status() {
+            s if s.is_success() => Ok(()),
+            s if s.is_server_error() || s.as_u16() == 429 => Err(ApiError::Transient {
+                reason: format!("response_url answered {s}"),
+                retry_after: None,
+            }),
+            s => Err(ApiError::Permanent(format!("response_url answered {s}"))),
+        }
+    }
+
+    /// The message in `channel` (or in the thread of `thread`) that carries the marker of
+    /// outbox row `row`, posted after `since`: a resend finds the copy Slack already has.
+    pub async fn find_marked(
+        &self,
+        token: &SecretString,
+        channel: &str,
+        thread: Option<&str>,
+        since: chrono::DateTime<chrono::Utc>,
+        row: i64,
+    ) -> Result<Option<MessageRef>, ApiError> {
+        let oldest = format!("{}.000000", since.timestamp() - 1);
+        let mut query = vec![
+            ("channel", Some(channel)),
+            ("oldest", Some(oldest.as_str())),
+            ("include_all_metadata", Some("true")),
+            ("limit", Some("100")),
+        ];
+        let method = match thread {
+            Some(ts) => {
+                query.push(("ts", Some(ts)));
+                "conversations.replies"
+            }
+            None => "conversations.history",
+        };
+        let r: Value = self
+            .client
             .open_session(&api_token(token))
             .http_session_api
-            .http_post_uri::<_, Value>(url, body, None)
+            .http_get(method, &query, None)
             .await
-            .map(drop)
-            .map_err(classify)
+            .map_err(classify)?;
+        let found = r["messages"].as_array().into_iter().flatten().find(|m| {
+            m["metadata"]["event_type"] == MARKER_EVENT
+                && m["metadata"]["event_payload"]["outbox_id"] == row
+        });
+        Ok(found.map(|m| MessageRef {
+            channel: channel.to_string(),
+            id: m["ts"].as_str().unwrap_or_default().to_string(),
+        }))
     }
 
     /// Socket Mode: a WebSocket URL to connect to, asked with the app-level token.

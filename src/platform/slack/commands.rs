@@ -51,30 +51,25 @@ pub async fn handle(slack: &Slack, cmd: SlashCommand) -> Option<Value> {
         }
     };
     let (tx, mut rx) = oneshot::channel();
-    let task = {
+    {
         let (slack, team, cmd) = (slack.clone(), team.clone(), cmd.clone());
-        tokio::spawn(async move {
+        slack.app().tasks.clone().spawn(async move {
             let reply = run(&slack, &team, &cmd).await;
             let _ = tx.send(reply);
+            // The answer has gone; delivery is the dispatcher's, woken here.
             if changes_model(&cmd.text) {
                 slack.after_change(&team).await;
             }
-        })
-    };
-    let deadline = Instant::now() + ANSWER_WITHIN;
-    match timeout_at(deadline, &mut rx).await {
-        Ok(Ok(reply)) => {
-            // Deliver what the command caused within the same request when there is time;
-            // otherwise it carries on in the background.
-            let _ = timeout_at(deadline, task).await;
-            reply
-        }
+        });
+    }
+    match timeout_at(Instant::now() + ANSWER_WITHIN, &mut rx).await {
+        Ok(Ok(reply)) => reply,
         Ok(Err(_)) => Some(ephemeral(&internal_error())),
         Err(_) => {
-            let (slack, url) = (slack.clone(), cmd.response_url.clone());
-            tokio::spawn(async move {
+            let (slack2, url) = (slack.clone(), cmd.response_url.clone());
+            slack.app().tasks.clone().spawn(async move {
                 if let Ok(Some(reply)) = rx.await
-                    && let Err(e) = slack.api().respond(&team.token, &url, &reply).await
+                    && let Err(e) = slack2.api().respond(&url, &reply).await
                 {
                     tracing::warn!(error = %e, "answering through response_url failed");
                 }

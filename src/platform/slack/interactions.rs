@@ -35,7 +35,7 @@ pub async fn handle(slack: &Slack, payload: Value) -> Option<Value> {
             }
             let task = {
                 let (slack, team) = (slack.clone(), team.clone());
-                tokio::spawn(async move { block_action(&slack, &team, &payload).await })
+                slack.app().tasks.clone().spawn(async move { block_action(&slack, &team, &payload).await })
             };
             let _ = timeout_at(Instant::now() + ANSWER_WITHIN, task).await;
             None
@@ -134,7 +134,7 @@ async fn block_action(slack: &Slack, team: &Team, payload: &Value) {
     let mut body = ephemeral(&reply);
     body["replace_original"] = json!(false);
     if !response_url.is_empty()
-        && let Err(e) = slack.api().respond(&team.token, response_url, &body).await
+        && let Err(e) = slack.api().respond(response_url, &body).await
     {
         tracing::warn!(error = %e, "answering an interaction failed");
     }
@@ -247,7 +247,7 @@ async fn view_submission(slack: &Slack, team: &Team, payload: &Value) -> Value {
     }
     {
         let (slack, team) = (slack.clone(), team.clone());
-        tokio::spawn(async move { slack.after_change(&team).await });
+        slack.app().tasks.clone().spawn(async move { slack.after_change(&team).await });
     }
     json!({ "response_action": "update", "view": blocks::result_modal(&reply) })
 }

@@ -29,7 +29,6 @@ pub use transport::SlackTransport;
 
 use crate::app::{Actor, App};
 use crate::config::{SlackConfig, SlackInstall};
-use crate::notify;
 use crate::store::platform::{self, Profile};
 
 /// How long a request may work before Slack's 3-second window closes; the rest goes on
@@ -152,15 +151,10 @@ impl Slack {
         self.inner.app.sync_profile(team.ws, &profile).await
     }
 
-    /// After anything that may have changed the model: deliver what was queued and
-    /// refresh the App Homes that show it.
+    /// After anything that may have changed the model: wake the dispatcher for what was
+    /// queued and refresh the App Homes that show it.
     pub async fn after_change(&self, team: &Team) {
         self.inner.wake.notify_one();
-        let transport = self.transport();
-        let now = self.inner.app.clock.now();
-        if let Err(e) = notify::dispatch_pending(&self.inner.app.store, &transport, now).await {
-            tracing::error!(error = ?e, "dispatching notifications failed");
-        }
         if let Err(e) = home::refresh_all(self, team).await {
             tracing::error!(error = ?e, "refreshing App Homes failed");
         }

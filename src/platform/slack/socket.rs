@@ -138,7 +138,7 @@ fn on_frame(slack: &Slack, text: &str, acks: &mpsc::UnboundedSender<String>) -> 
         }
         _ if frame["envelope_id"].is_string() => {
             let (slack, acks) = (slack.clone(), acks.clone());
-            tokio::spawn(async move {
+            slack.app().tasks.clone().spawn(async move {
                 if let Some(ack) = answer(&slack, frame).await {
                     let _ = acks.send(ack.to_string());
                 }

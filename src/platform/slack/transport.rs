@@ -67,23 +67,46 @@ impl SlackTransport {
             .await;
         let mut body = blocks::chat_message(&d.message);
         let api = self.slack.api();
-        match (d.op, &d.parent) {
-            (Op::Edit, Some(parent)) => api
+        if let (Op::Edit, Some(parent)) = (d.op, &d.parent) {
+            return api
                 .update_message(&team.token, parent, &body)
                 .await
-                .map(|()| None),
-            (Op::Reply, Some(parent)) => {
-                // One short line in the thread of the episode's message.
-                body["thread_ts"] = json!(parent.id);
-                api.post_message(&team.token, &channel, &body)
-                    .await
-                    .map(|_| None)
+                .map(|()| None);
+        }
+        let thread = d.parent.as_ref().filter(|_| d.op == Op::Reply);
+        if d.resend {
+            // Slack may have taken it before the outcome was recorded (a crash, a timeout):
+            // the copy it has carries this row's marker.
+            let thread_ts = thread.map(|p| p.id.as_str());
+            let earlier = match api
+                .find_marked(&team.token, &channel, thread_ts, d.created_at, d.row_id)
+                .await
+            {
+                Ok(found) => found,
+                Err(e @ ApiError::Transient { .. }) => return Err(e),
+                // A channel named rather than identified cannot be searched: send it.
+                Err(ApiError::Permanent(reason)) => {
+                    tracing::warn!(id = d.row_id, %reason, "could not look for an earlier copy");
+                    None
+                }
+            };
+            if let Some(landed) = earlier {
+                tracing::info!(id = d.row_id, "Slack already had this message; not sending it again");
+                return Ok(thread.is_none().then_some(landed));
             }
-            _ => api
+        }
+        body["metadata"] = super::api::marker(d.row_id);
+        if let Some(parent) = thread {
+            // One short line in the thread of the episode's message.
+            body["thread_ts"] = json!(parent.id);
+            return api
                 .post_message(&team.token, &channel, &body)
                 .await
-                .map(Some),
+                .map(|_| None);
         }
+        api.post_message(&team.token, &channel, &body)
+            .await
+            .map(Some)
     }
 }
 
