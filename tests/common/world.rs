@@ -6,6 +6,7 @@ use throughline::clock::{Clock, ManualClock};
 use throughline::notify::{self, Transport};
 use throughline::schedule;
 use throughline::store::Store;
+use tokio_util::task::TaskTracker;
 
 /// Moves the clock; every scheduled run that falls due runs at its own time, and what it
 /// queued is delivered through `transport`.
@@ -18,6 +19,20 @@ pub async fn advance(store: &Store, clock: &ManualClock, transport: &impl Transp
         dispatch(store, clock, transport).await;
     }
     clock.set(to);
+    dispatch(store, clock, transport).await;
+}
+
+/// What the process would do after a request: let the work it started finish, then deliver
+/// what it queued (the dispatcher, woken by the adapter, does this in production).
+pub async fn settle(
+    tasks: &TaskTracker,
+    store: &Store,
+    clock: &ManualClock,
+    transport: &impl Transport,
+) {
+    tasks.close();
+    tasks.wait().await;
+    tasks.reopen();
     dispatch(store, clock, transport).await;
 }
 

@@ -2,7 +2,7 @@
 //! edited interaction reply and every command registration, and failures on demand (429 with
 //! `retry_after`, 5xx, people who refuse DMs, slowness).
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
@@ -25,6 +25,10 @@ pub struct Call {
 pub enum Fault {
     RateLimited { retry_after: f64 },
     ServerError,
+    /// Discord posts the message, then the answer is lost (a 502 from its edge).
+    PostedButFailed,
+    /// Discord posts the message and the answer never comes (the caller dies waiting).
+    PostedButHangs,
 }
 
 #[derive(Default)]
@@ -34,6 +38,8 @@ struct Inner {
     unread: Vec<Call>,
     faults: VecDeque<Fault>,
     refuses_dms: HashSet<String>,
+    /// (channel, nonce) → the message posted with it, for `enforce_nonce`.
+    nonces: HashMap<(String, String), Value>,
 }
 
 #[derive(Clone)]
@@ -203,8 +209,21 @@ async fn message(
     headers: HeaderMap,
     body: String,
 ) -> Response {
-    if !authorized(&headers) {
-        return unauthorized();
+    match post_message(&s, channel, &headers, body) {
+        Some(answer) => answer,
+        None => hang().await,
+    }
+}
+
+/// What Discord answers a new message with; `None` when the answer never comes.
+fn post_message(
+    s: &Arc<Mutex<Inner>>,
+    channel: String,
+    headers: &HeaderMap,
+    body: String,
+) -> Option<Response> {
+    if !authorized(headers) {
+        return Some(unauthorized());
     }
     let body: Value = serde_json::from_str(&body).unwrap_or_default();
     let call = Call {
@@ -216,13 +235,34 @@ async fn message(
     if let Some(user) = channel.strip_prefix("dm-")
         && inner.refuses_dms.contains(user)
     {
-        return (
-            StatusCode::FORBIDDEN,
-            axum::Json(json!({ "message": "Cannot send messages to this user", "code": 50007 })),
-        )
-            .into_response();
+        return Some(
+            (
+                StatusCode::FORBIDDEN,
+                axum::Json(json!({ "message": "Cannot send messages to this user", "code": 50007 })),
+            )
+                .into_response(),
+        );
     }
-    match inner.faults.pop_front() {
+    // With enforce_nonce, Discord answers a repeated nonce with the message it already has.
+    let nonce = call.body["nonce"].as_str().map(str::to_string);
+    if call.body["enforce_nonce"] == true
+        && let Some(n) = &nonce
+        && let Some(earlier) = inner.nonces.get(&(channel.clone(), n.clone()))
+    {
+        return Some(axum::Json(earlier.clone()).into_response());
+    }
+    let fault = inner.faults.pop_front();
+    let posted = json!({ "id": format!("m{}", inner.calls.len()), "channel_id": channel });
+    if matches!(
+        fault,
+        None | Some(Fault::PostedButFailed | Fault::PostedButHangs)
+    ) {
+        inner.unread.push(call.clone());
+        if let Some(n) = nonce {
+            inner.nonces.insert((channel.clone(), n), posted.clone());
+        }
+    }
+    Some(match fault {
         Some(Fault::RateLimited { retry_after }) => (
             StatusCode::TOO_MANY_REQUESTS,
             [("retry-after", retry_after.ceil().to_string())],
@@ -230,13 +270,12 @@ async fn message(
                 "retry_after": retry_after, "global": false })),
         )
             .into_response(),
-        Some(Fault::ServerError) => (StatusCode::BAD_GATEWAY, "upstream failure").into_response(),
-        None => {
-            inner.unread.push(call.clone());
-            axum::Json(json!({ "id": format!("m{}", inner.calls.len()), "channel_id": channel }))
-                .into_response()
+        Some(Fault::ServerError | Fault::PostedButFailed) => {
+            (StatusCode::BAD_GATEWAY, "upstream failure").into_response()
         }
-    }
+        Some(Fault::PostedButHangs) => return None,
+        None => axum::Json(posted).into_response(),
+    })
 }
 
 async fn edit_message(
@@ -318,4 +357,9 @@ async fn interaction_callback(
         body,
     });
     StatusCode::NO_CONTENT.into_response()
+}
+
+/// An answer that never comes.
+fn hang() -> std::pin::Pin<Box<dyn std::future::Future<Output = Response> + Send>> {
+    Box::pin(std::future::pending())
 }

@@ -13,6 +13,7 @@ async fn over_gateway(d: &D, body: Value) -> Value {
     let interaction: Interaction =
         serde_json::from_value(body).expect("serenity reads the interaction");
     gateway::answer(&d.discord, &interaction).await.unwrap();
+    d.settle().await;
     let answered = d.fake.calls(&format!("callback/{id}"));
     assert_eq!(answered.len(), 1, "one callback per interaction");
     answered[0].body.clone()

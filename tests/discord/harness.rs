@@ -122,7 +122,15 @@ impl D {
     pub async fn signed(&self, body: &str) -> (StatusCode, Value) {
         let ts = Utc::now().timestamp().to_string();
         let sig = hex::encode(key().sign(format!("{ts}{body}").as_bytes()).to_bytes());
-        self.raw(body, Some((ts, sig))).await
+        let answer = self.raw(body, Some((ts, sig))).await;
+        self.settle().await;
+        answer
+    }
+
+    /// Lets the work a request started finish, and delivers what it queued.
+    pub async fn settle(&self) {
+        let tasks = &self.discord.app().tasks;
+        world::settle(tasks, self.store(), &self.clock, &self.discord.transport()).await
     }
 
     pub async fn raw(

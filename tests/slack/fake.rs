@@ -25,6 +25,10 @@ pub enum Fault {
     RateLimited { retry_after: u64 },
     ServerError,
     NotOk(&'static str),
+    /// Slack posts the message, then the answer is lost (a 500 from a proxy).
+    PostedButFailed,
+    /// Slack posts the message and the answer never comes (the caller dies waiting).
+    PostedButHangs,
 }
 
 #[derive(Default)]
@@ -39,6 +43,8 @@ struct Inner {
     codes: HashMap<String, String>,
     /// Where `apps.connections.open` sends Socket Mode clients.
     socket_url: Option<String>,
+    /// Every message in every channel, as `conversations.history` returns them.
+    history: Vec<Value>,
 }
 
 #[derive(Clone)]
@@ -71,6 +77,8 @@ impl Fake {
         let router = Router::new()
             .route("/api/users.info", get(users_info))
             .route("/api/oauth.v2.access", get(oauth_access))
+            .route("/api/conversations.history", get(history))
+            .route("/api/conversations.replies", get(history))
             .route("/api/{method}", post(method))
             .route("/response/{id}", post(response_url))
             .with_state(inner.clone());
@@ -215,12 +223,25 @@ async fn method(
     headers: HeaderMap,
     body: String,
 ) -> Response {
-    if method == "apps.connections.open" {
-        return connections_open(&s, &headers);
+    match answer(&s, method, &headers, body) {
+        Some(answer) => answer,
+        None => hang().await,
     }
-    let team = team_of(&headers);
+}
+
+/// What Slack answers a Web API call with; `None` when the answer never comes.
+fn answer(
+    s: &Arc<Mutex<Inner>>,
+    method: String,
+    headers: &HeaderMap,
+    body: String,
+) -> Option<Response> {
+    if method == "apps.connections.open" {
+        return Some(connections_open(s, headers));
+    }
+    let team = team_of(headers);
     if team.is_empty() {
-        return not_ok("not_authed");
+        return Some(not_ok("not_authed"));
     }
     let body: Value = serde_json::from_str(&body).unwrap_or(json!({}));
     let call = Call {
@@ -230,7 +251,7 @@ async fn method(
     };
     let mut inner = s.lock().unwrap();
     inner.calls.push(call.clone());
-    match method.as_str() {
+    Some(match method.as_str() {
         "auth.test" => {
             ok(json!({ "team_id": team, "team": format!("Team {team}"), "user_id": "UBOT" }))
         }
@@ -238,30 +259,40 @@ async fn method(
             let user = body["users"].as_str().unwrap_or_default();
             ok(json!({ "channel": { "id": format!("D{user}") } }))
         }
-        "chat.postMessage" => match inner.faults.pop_front() {
-            Some(Fault::RateLimited { retry_after }) => (
-                StatusCode::TOO_MANY_REQUESTS,
-                [("retry-after", retry_after.to_string())],
-                axum::Json(json!({ "ok": false, "error": "ratelimited" })),
-            )
-                .into_response(),
-            Some(Fault::ServerError) => {
-                (StatusCode::INTERNAL_SERVER_ERROR, "upstream failure").into_response()
-            }
-            Some(Fault::NotOk(code)) => not_ok(code),
-            None => {
+        "chat.postMessage" => {
+            let fault = inner.faults.pop_front();
+            let ts = format!("{}.000100", inner.calls.len());
+            if matches!(
+                fault,
+                None | Some(Fault::PostedButFailed | Fault::PostedButHangs)
+            ) {
                 inner.unread.push(call);
-                let ts = format!("{}.000100", inner.calls.len());
-                ok(json!({ "channel": body["channel"], "ts": ts }))
+                let mut kept = body.clone();
+                kept["ts"] = json!(ts);
+                inner.history.push(kept);
             }
-        },
+            match fault {
+                Some(Fault::RateLimited { retry_after }) => (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    [("retry-after", retry_after.to_string())],
+                    axum::Json(json!({ "ok": false, "error": "ratelimited" })),
+                )
+                    .into_response(),
+                Some(Fault::ServerError | Fault::PostedButFailed) => {
+                    (StatusCode::INTERNAL_SERVER_ERROR, "upstream failure").into_response()
+                }
+                Some(Fault::PostedButHangs) => return None,
+                Some(Fault::NotOk(code)) => not_ok(code),
+                None => ok(json!({ "channel": body["channel"], "ts": ts })),
+            }
+        }
         "chat.update" => {
             inner.unread.push(call);
             ok(json!({ "channel": body["channel"], "ts": body["ts"] }))
         }
         "views.open" | "views.publish" => ok(json!({ "view": body["view"] })),
         _ => not_ok("unknown_method"),
-    }
+    })
 }
 
 /// Socket Mode's handshake: only the app-level token may open a connection.
@@ -301,6 +332,42 @@ async fn users_info(
         Some(u) => ok(json!({ "user": u })),
         None => not_ok("user_not_found"),
     }
+}
+
+/// `conversations.history` (a channel's messages) and `conversations.replies` (a thread's),
+/// newest first, with message metadata only when `include_all_metadata` asks for it.
+async fn history(
+    State(s): Shared,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let team = team_of(&headers);
+    let mut inner = s.lock().unwrap();
+    inner.calls.push(Call {
+        method: "conversations.history".into(),
+        team,
+        body: json!(q),
+    });
+    let channel = q.get("channel").cloned().unwrap_or_default();
+    let oldest: f64 = q.get("oldest").and_then(|o| o.parse().ok()).unwrap_or(0.0);
+    let metadata = q.get("include_all_metadata").is_some_and(|v| v == "true");
+    let thread = q.get("ts");
+    let messages: Vec<Value> = inner
+        .history
+        .iter()
+        .rev()
+        .filter(|m| m["channel"] == channel.as_str())
+        .filter(|m| thread.is_none_or(|t| m["thread_ts"] == t.as_str()))
+        .filter(|m| m["ts"].as_str().and_then(|t| t.parse::<f64>().ok()) >= Some(oldest))
+        .map(|m| {
+            let mut m = m.clone();
+            if !metadata {
+                m.as_object_mut().unwrap().remove("metadata");
+            }
+            m
+        })
+        .collect();
+    ok(json!({ "messages": messages, "has_more": false }))
 }
 
 async fn oauth_access(
@@ -349,4 +416,9 @@ async fn response_url(State(s): Shared, Path(_id): Path<String>, body: String) -
     inner.calls.push(call.clone());
     inner.unread.push(call);
     (StatusCode::OK, "ok").into_response()
+}
+
+/// An answer that never comes.
+fn hang() -> std::pin::Pin<Box<dyn std::future::Future<Output = Response> + Send>> {
+    Box::pin(std::future::pending())
 }

@@ -151,8 +151,17 @@ impl S {
     ) -> (StatusCode, String) {
         let ts = Utc::now().timestamp();
         let sig = sign(&body, ts);
-        self.raw_post(path, content_type, body, Some((ts.to_string(), sig)))
-            .await
+        let answer = self
+            .raw_post(path, content_type, body, Some((ts.to_string(), sig)))
+            .await;
+        self.settle().await;
+        answer
+    }
+
+    /// Lets the work a request started finish, and delivers what it queued.
+    pub async fn settle(&self) {
+        let tasks = &self.slack.app().tasks;
+        world::settle(tasks, self.store(), &self.clock, &self.slack.transport()).await
     }
 
     pub async fn raw_post(
@@ -250,7 +259,9 @@ impl S {
     ) -> Value {
         let id = format!("envelope-{}", self.trigger());
         link.envelope(&id, kind, payload, accepts_response);
-        link.ack(&id).await
+        let ack = link.ack(&id).await;
+        self.settle().await;
+        ack
     }
 
     /// An interaction payload, posted (HTTP mode) or sent in an envelope (Socket Mode, where
