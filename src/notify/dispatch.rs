@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, Utc};
+use futures_util::{StreamExt, stream};
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
@@ -21,6 +22,8 @@ pub const MAX_ATTEMPTS: i32 = 12;
 /// How long a claim lasts: a crashed dispatcher's rows come back after it.
 pub const DEFAULT_LEASE: std::time::Duration = std::time::Duration::from_secs(60);
 const BATCH: i64 = 50;
+/// Channels delivered to at the same time.
+const CHANNELS_AT_ONCE: usize = 8;
 
 pub struct Dispatcher<T> {
     store: Store,
@@ -124,21 +127,57 @@ impl<T: Transport> Dispatcher<T> {
             if claimed.is_empty() {
                 return Ok(report);
             }
-            let mut rows = claimed.into_iter();
-            while let Some(c) = rows.next() {
-                if stop.is_cancelled() {
-                    let rest: Vec<_> = std::iter::once(&c)
-                        .chain(rows.as_slice())
-                        .map(|c| (c.workspace_id, c.id))
-                        .collect();
-                    let mut conn = self.store.pool.acquire().await?;
-                    outbox::release(&mut conn, &rest).await?;
-                    report.released += rest.len();
-                    return Ok(report);
+            // Each channel's rows in order, different channels side by side: a slow or
+            // rate-limited channel (or platform) does not hold up the others.
+            let mut by_channel: Vec<(String, Vec<Claimed>)> = Vec::new();
+            for c in claimed {
+                let key = delivery(&c)?.pacing_key();
+                match by_channel.iter_mut().find(|(k, _)| *k == key) {
+                    Some((_, rows)) => rows.push(c),
+                    None => by_channel.push((key, vec![c])),
                 }
-                self.one(c, now, &mut report).await?;
+            }
+            let outcomes: Vec<anyhow::Result<Report>> = stream::iter(by_channel)
+                .map(|(_, rows)| self.channel(rows, now, stop))
+                .buffer_unordered(CHANNELS_AT_ONCE)
+                .collect()
+                .await;
+            for outcome in outcomes {
+                let r = outcome?;
+                report.delivered += r.delivered;
+                report.retried += r.retried;
+                report.failed += r.failed;
+                report.released += r.released;
+            }
+            if stop.is_cancelled() {
+                return Ok(report);
             }
         }
+    }
+
+    /// One channel's claimed rows, in order; once `stop` is cancelled the rest go back.
+    async fn channel(
+        &self,
+        rows: Vec<Claimed>,
+        now: DateTime<Utc>,
+        stop: &CancellationToken,
+    ) -> anyhow::Result<Report> {
+        let mut report = Report::default();
+        let mut rows = rows.into_iter();
+        while let Some(c) = rows.next() {
+            if stop.is_cancelled() {
+                let rest: Vec<_> = std::iter::once(&c)
+                    .chain(rows.as_slice())
+                    .map(|c| (c.workspace_id, c.id))
+                    .collect();
+                let mut conn = self.store.pool.acquire().await?;
+                outbox::release(&mut conn, &rest).await?;
+                report.released += rest.len();
+                break;
+            }
+            self.one(c, now, &mut report).await?;
+        }
+        Ok(report)
     }
 
     async fn one(&self, c: Claimed, now: DateTime<Utc>, report: &mut Report) -> anyhow::Result<()> {

@@ -180,12 +180,9 @@ impl SlackApi {
         method: &str,
         body: &Value,
     ) -> Result<Value, ApiError> {
-        self.client
-            .open_session(&api_token(token))
-            .http_session_api
-            .http_post(method, body, None)
-            .await
-            .map_err(classify)
+        let token = api_token(token);
+        let session = self.client.open_session(&token);
+        answered(session.http_session_api.http_post(method, body, None)).await
     }
 
     pub async fn auth_test(
@@ -198,13 +195,14 @@ impl SlackApi {
     }
 
     pub async fn user(&self, token: &SecretString, user: &str) -> Result<SlackUser, ApiError> {
-        let r: Value = self
-            .client
-            .open_session(&api_token(token))
-            .http_session_api
-            .http_get("users.info", &[("user", Some(user))], None)
-            .await
-            .map_err(classify)?;
+        let token = api_token(token);
+        let session = self.client.open_session(&token);
+        let r: Value = answered(session.http_session_api.http_get(
+            "users.info",
+            &[("user", Some(user))],
+            None,
+        ))
+        .await?;
         SlackUser::from_json(&r["user"])
             .ok_or_else(|| ApiError::Permanent("users.info returned no user".into()))
     }
@@ -334,13 +332,9 @@ impl SlackApi {
             }
             None => "conversations.history",
         };
-        let r: Value = self
-            .client
-            .open_session(&api_token(token))
-            .http_session_api
-            .http_get(method, &query, None)
-            .await
-            .map_err(classify)?;
+        let token = api_token(token);
+        let session = self.client.open_session(&token);
+        let r: Value = answered(session.http_session_api.http_get(method, &query, None)).await?;
         let found = r["messages"].as_array().into_iter().flatten().find(|m| {
             m["metadata"]["event_type"] == MARKER_EVENT
                 && m["metadata"]["event_payload"]["outbox_id"] == row
@@ -395,6 +389,22 @@ impl SlackApi {
             scopes: r.scope.to_string(),
             token: SecretString::from(r.access_token.to_string()),
         })
+    }
+}
+
+/// How long a Web API call may take: an answer that never comes must not hold a delivery
+/// (or a command) forever. A call that timed out may still have worked; resends check.
+const CALL_TIMEOUT: Duration = Duration::from_secs(10);
+
+async fn answered<T>(
+    call: impl std::future::Future<Output = Result<T, SlackClientError>>,
+) -> Result<T, ApiError> {
+    match tokio::time::timeout(CALL_TIMEOUT, call).await {
+        Ok(r) => r.map_err(classify),
+        Err(_) => Err(ApiError::Transient {
+            reason: format!("Slack did not answer within {} s", CALL_TIMEOUT.as_secs()),
+            retry_after: None,
+        }),
     }
 }
 
