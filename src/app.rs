@@ -38,6 +38,32 @@ pub fn error_message(e: &UserError) -> Message {
     m
 }
 
+/// Whether a failure is PostgreSQL being out of reach (refused, timed out, gone), as
+/// opposed to a bug: the person is told which, since only the first is worth retrying soon.
+pub fn database_unreachable(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        matches!(
+            cause.downcast_ref::<sqlx::Error>(),
+            Some(sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed)
+        )
+    })
+}
+
+/// What a person is told when their request failed on our side; nothing was changed.
+pub fn failure_message(e: &anyhow::Error) -> Message {
+    if database_unreachable(e) {
+        Message::new(
+            Tone::Error,
+            "Throughline cannot reach its database right now, so nothing was done. Please try again in a minute.",
+        )
+    } else {
+        Message::new(
+            Tone::Error,
+            "Something went wrong on our side; nothing was changed. Please try again.",
+        )
+    }
+}
+
 impl App {
     pub async fn workspace(
         &self,
@@ -61,10 +87,7 @@ impl App {
             Err(Failure::User(e)) => error_message(&e),
             Err(Failure::Internal(e)) => {
                 tracing::error!(error = ?e, workspace = ws, command = text, "command failed");
-                Message::new(
-                    Tone::Error,
-                    "Something went wrong on our side; nothing was changed. Please try again.",
-                )
+                failure_message(&e)
             }
         }
     }

@@ -112,3 +112,23 @@ async fn a_goal_titled_with_mentions_pings_no_one_anywhere() {
     assert!(messages.iter().all(mentions_nobody), "{messages:#?}");
     d.finish().await;
 }
+
+#[tokio::test]
+async fn a_replayed_application_command_runs_once_and_says_so() {
+    let d = D::new().await;
+    d.member(GUILD, ANA, "ana", MANAGE_GUILD);
+    let body = d.command_body(
+        GUILD,
+        ANA,
+        "goal new",
+        &[("title", json!("Cut churn")), ("owner", user(ANA))],
+    );
+    let first = d.send(&body).await;
+    assert!(text(&first).contains("Created G-1"), "{first:#}");
+
+    // The same interaction id again, freshly signed, as a replay would arrive.
+    let again = d.send(&body).await;
+    assert!(text(&again).contains("arrived twice"), "{again:#}");
+    assert_eq!(d.scalar("SELECT count(*) FROM goals").await, 1);
+    d.finish().await;
+}

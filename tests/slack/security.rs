@@ -74,3 +74,26 @@ async fn url_verification_echoes_the_challenge() {
     );
     s.finish().await;
 }
+
+#[tokio::test]
+async fn a_replayed_slash_command_runs_once_and_says_so() {
+    let s = S::new().await;
+    s.fake.user("T1", "UANA", "ana", false);
+    let form = s.slash_form("T1", "UANA", "goal new \"Cut churn\" owner:<@UANA>");
+    let form_ct = "application/x-www-form-urlencoded";
+    let (status, first) = s.signed_post("/slack/commands", form_ct, form.clone()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(first.contains("Created G-1"), "{first}");
+
+    // The very same signed request again, inside Slack's five-minute window.
+    let (status, again) = s.signed_post("/slack/commands", form_ct, form).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(again.contains("arrived twice"), "{again}");
+    assert!(!again.contains("Created"), "{again}");
+    assert_eq!(goals(&s).await, 1);
+
+    // The same words typed again are a new command (a new trigger), not a replay.
+    let r = s.slash("UANA", "goal new \"Cut churn\" owner:<@UANA>").await;
+    assert!(r.to_string().contains("Created G-2"), "{r:#}");
+    s.finish().await;
+}

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use tokio::sync::oneshot;
 use tokio::time::{Instant, timeout_at};
 
-use crate::app::Actor;
+use crate::app::{Actor, failure_message};
 use crate::command;
 use crate::message::{Action, Ask, Message, Tone};
 use crate::render::discord::{self as render, Control};
@@ -44,7 +44,7 @@ const OUR_FAULT: &str = "Something went wrong on our side; nothing was changed. 
 
 fn internal_message(e: anyhow::Error) -> Message {
     tracing::error!(error = ?e, "handling a Discord interaction failed");
-    Message::new(Tone::Error, OUR_FAULT)
+    failure_message(&e)
 }
 
 fn internal(e: anyhow::Error) -> Value {
@@ -143,6 +143,16 @@ async fn sync_people(d: &Discord, ws: WorkspaceId, body: &Value, who: &Who) -> a
     Ok(())
 }
 
+/// Records the interaction's id; `false` when it was seen before.
+async fn first_sight(d: &Discord, ws: WorkspaceId, body: &Value) -> anyhow::Result<bool> {
+    let id = format!(
+        "discord-interaction:{}",
+        body["id"].as_str().unwrap_or_default()
+    );
+    let mut conn = d.app().store.pool.acquire().await?;
+    platform::first_sight(&mut conn, ws, &id, d.app().clock.now()).await
+}
+
 async fn command(d: &Discord, body: &Value) -> Result<Value, Value> {
     let guild = body["guild_id"]
         .as_str()
@@ -158,6 +168,17 @@ async fn command(d: &Discord, body: &Value) -> Result<Value, Value> {
                 Ok(ws) => ws,
                 Err(e) => return (internal_message(e), false),
             };
+            // Discord does not resend an interaction, but a captured one can be replayed
+            // within its signature's window: the id says it is the same.
+            match first_sight(&d, ws, &body).await {
+                Ok(true) => {}
+                Ok(false) => {
+                    tracing::warn!(guild = %guild, "an application command arrived twice; it ran once");
+                    let again = "This command arrived twice; it ran once, and nothing more was done.";
+                    return (Message::new(Tone::Neutral, again), false);
+                }
+                Err(e) => return (internal_message(e), false),
+            }
             if let Err(e) = sync_people(&d, ws, &body, &who).await {
                 return (internal_message(e), false);
             }

@@ -6,6 +6,9 @@ use serde_json::{Value, json};
 use tokio::sync::oneshot;
 use tokio::time::{Instant, timeout_at};
 
+use sha2::{Digest, Sha256};
+
+use crate::app::failure_message;
 use crate::command;
 use crate::message::{Message, Tone};
 use crate::render::slack as blocks;
@@ -47,9 +50,33 @@ pub async fn handle(slack: &Slack, cmd: SlashCommand) -> Option<Value> {
         Ok(None) => return Some(not_installed()),
         Err(e) => {
             tracing::error!(error = ?e, "looking up a Slack team failed");
-            return Some(ephemeral(&internal_error()));
+            return Some(ephemeral(&failure_message(&e)));
         }
     };
+    // A replay of a signed request (within its five minutes) carries the same trigger.
+    if !cmd.trigger_id.is_empty() {
+        let id = format!(
+            "slack-command:{}",
+            super::hex(&Sha256::digest(
+                format!("{}\n{}\n{}\n{}", cmd.team_id, cmd.user_id, cmd.trigger_id, cmd.text)
+                    .as_bytes()
+            ))
+        );
+        match super::first_sight(slack, &team, &id).await {
+            Ok(true) => {}
+            Ok(false) => {
+                tracing::warn!(team = %cmd.team_id, "a slash command arrived twice; it ran once");
+                return Some(ephemeral(&Message::new(
+                    Tone::Neutral,
+                    "This command arrived twice; it ran once, and nothing more was done.",
+                )));
+            }
+            Err(e) => {
+                tracing::error!(error = ?e, "checking a slash command for a repeat failed");
+                return Some(ephemeral(&failure_message(&e)));
+            }
+        }
+    }
     let (tx, mut rx) = oneshot::channel();
     {
         let (slack, team, cmd) = (slack.clone(), team.clone(), cmd.clone());
@@ -64,7 +91,9 @@ pub async fn handle(slack: &Slack, cmd: SlashCommand) -> Option<Value> {
     }
     match timeout_at(Instant::now() + ANSWER_WITHIN, &mut rx).await {
         Ok(Ok(reply)) => reply,
-        Ok(Err(_)) => Some(ephemeral(&internal_error())),
+        Ok(Err(_)) => Some(ephemeral(&failure_message(&anyhow::anyhow!(
+            "the command's task ended without an answer"
+        )))),
         Err(_) => {
             let (slack2, url) = (slack.clone(), cmd.response_url.clone());
             slack.app().tasks.clone().spawn(async move {
@@ -77,13 +106,6 @@ pub async fn handle(slack: &Slack, cmd: SlashCommand) -> Option<Value> {
             None
         }
     }
-}
-
-fn internal_error() -> Message {
-    Message::new(
-        Tone::Error,
-        "Something went wrong on our side; nothing was changed. Please try again.",
-    )
 }
 
 fn changes_model(text: &str) -> bool {

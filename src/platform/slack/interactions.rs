@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use tokio::time::{Instant, timeout_at};
 
+use crate::app::failure_message;
 use crate::message::{Action, Ask, Message, Tone};
 use crate::render::slack as blocks;
 use crate::store::platform;
@@ -24,14 +25,16 @@ pub async fn handle(slack: &Slack, payload: Value) -> Option<Value> {
         Ok(None) => return None,
         Err(e) => {
             tracing::error!(error = ?e, "looking up a Slack team failed");
-            return None;
+            return cannot_check(slack, &payload, &e).await;
         }
     };
     match payload["type"].as_str() {
         Some("block_actions") => {
             let trigger = payload["trigger_id"].as_str().unwrap_or_default();
-            if !first_sight(slack, &team, &format!("slack-action:{trigger}")).await {
-                return None;
+            match super::first_sight(slack, &team, &format!("slack-action:{trigger}")).await {
+                Ok(true) => {}
+                Ok(false) => return None,
+                Err(e) => return cannot_check(slack, &payload, &e).await,
             }
             let task = {
                 let (slack, team) = (slack.clone(), team.clone());
@@ -47,8 +50,10 @@ pub async fn handle(slack: &Slack, payload: Value) -> Option<Value> {
                 payload["view"]["id"].as_str().unwrap_or_default(),
                 super::hex(&Sha256::digest(values.to_string().as_bytes()))
             );
-            if !first_sight(slack, &team, &id).await {
-                return Some(json!({ "response_action": "clear" }));
+            match super::first_sight(slack, &team, &id).await {
+                Ok(true) => {}
+                Ok(false) => return Some(json!({ "response_action": "clear" })),
+                Err(e) => return cannot_check(slack, &payload, &e).await,
             }
             let answer = view_submission(slack, &team, &payload).await;
             if answer["response_action"] == "errors" {
@@ -61,14 +66,23 @@ pub async fn handle(slack: &Slack, payload: Value) -> Option<Value> {
     }
 }
 
-async fn first_sight(slack: &Slack, team: &Team, id: &str) -> bool {
-    let app = slack.app();
-    let Ok(mut conn) = app.store.pool.acquire().await else {
-        return false;
-    };
-    platform::first_sight(&mut conn, team.ws, id, app.clock.now())
-        .await
-        .unwrap_or(false)
+/// A click or a form that could not be checked for a repeat (the database is out of reach)
+/// is not acted on, and the person is told so rather than left with a button that did nothing.
+async fn cannot_check(slack: &Slack, payload: &Value, e: &anyhow::Error) -> Option<Value> {
+    tracing::error!(error = ?e, "an interaction could not be checked for a repeat");
+    let reply = failure_message(e);
+    if payload["type"] == "view_submission" {
+        return Some(json!({ "response_action": "update", "view": blocks::result_modal(&reply) }));
+    }
+    let mut body = ephemeral(&reply);
+    body["replace_original"] = json!(false);
+    let url = payload["response_url"].as_str().unwrap_or_default();
+    if !url.is_empty()
+        && let Err(e) = slack.api().respond(url, &body).await
+    {
+        tracing::warn!(error = %e, "telling a person their click failed did not work either");
+    }
+    None
 }
 
 async fn forget(slack: &Slack, team: &Team, id: &str) {

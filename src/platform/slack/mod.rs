@@ -184,6 +184,14 @@ impl Slack {
     }
 }
 
+/// Records an inbound request's id; `false` when it was seen before (a retry or a replay).
+/// An error means it could not be checked, and must not be taken for either.
+async fn first_sight(slack: &Slack, team: &Team, id: &str) -> anyhow::Result<bool> {
+    let app = slack.app();
+    let mut conn = app.store.pool.acquire().await?;
+    platform::first_sight(&mut conn, team.ws, id, app.clock.now()).await
+}
+
 /// The person behind a Slack user id, as the core's commands know them.
 fn actor(user_id: &str, name: &str) -> Actor {
     Actor {

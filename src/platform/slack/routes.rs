@@ -38,13 +38,17 @@ pub const EVENTS: &[&str] = &[
 
 /// The bot scopes the code uses: `commands` for /align, `chat:write` and `chat:write.public`
 /// for DMs and the leadership channel, `im:write` for `conversations.open`, `users:read`
-/// for `users.info`.
+/// for `users.info`, and the `history` scopes for finding a message Slack already took
+/// before sending it again after a crash.
 pub const BOT_SCOPES: &[&str] = &[
     "commands",
     "chat:write",
     "chat:write.public",
     "im:write",
     "users:read",
+    "channels:history",
+    "groups:history",
+    "im:history",
 ];
 
 pub fn router(slack: Slack) -> Router {
