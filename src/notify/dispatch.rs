@@ -117,7 +117,11 @@ impl<T: Transport> Dispatcher<T> {
 
     /// Delivers until nothing is due at `now`; between deliveries, `stop` hands the rest of
     /// the claim back so another replica can take it at once.
-    pub async fn pass(&self, now: DateTime<Utc>, stop: &CancellationToken) -> anyhow::Result<Report> {
+    pub async fn pass(
+        &self,
+        now: DateTime<Utc>,
+        stop: &CancellationToken,
+    ) -> anyhow::Result<Report> {
         let mut report = Report::default();
         loop {
             let claimed = {

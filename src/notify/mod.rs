@@ -91,4 +91,3 @@ impl Report {
         self.delivered + self.retried + self.failed + self.released == 0
     }
 }
-

@@ -43,7 +43,10 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         let stop = stop.clone();
         tokio::spawn(async move {
             let signal = stop_signal().await;
-            tracing::info!(signal, "stopping: readiness is off, no new deliveries are claimed");
+            tracing::info!(
+                signal,
+                "stopping: readiness is off, no new deliveries are claimed"
+            );
             stop.cancel();
         });
     }
@@ -157,7 +160,10 @@ pub async fn serve(config: Config, stop: CancellationToken) -> anyhow::Result<()
     let deadline = Instant::now() + life.shutdown_timeout;
     probes.drain();
     if !life.shutdown_delay.is_zero() {
-        tracing::info!(seconds = life.shutdown_delay.as_secs_f64(), "still serving while load balancers notice");
+        tracing::info!(
+            seconds = life.shutdown_delay.as_secs_f64(),
+            "still serving while load balancers notice"
+        );
         tokio::time::sleep_until((Instant::now() + life.shutdown_delay).min(deadline)).await;
     }
     tracing::info!("stopping: no new connections; finishing requests in flight");

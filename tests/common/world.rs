@@ -3,14 +3,20 @@
 
 use chrono::Duration;
 use throughline::clock::{Clock, ManualClock};
-use throughline::notify::{self, Transport};
+use throughline::notify::{self, Dispatcher, Transport};
 use throughline::schedule;
 use throughline::store::Store;
+use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 /// Moves the clock; every scheduled run that falls due runs at its own time, and what it
 /// queued is delivered through `transport`.
-pub async fn advance(store: &Store, clock: &ManualClock, transport: &impl Transport, by: Duration) {
+pub async fn advance<T: Transport>(
+    store: &Store,
+    clock: &ManualClock,
+    transport: &Dispatcher<T>,
+    by: Duration,
+) {
     let from = clock.now();
     let to = from + by;
     for at in schedule::due_between(store, from, to).await.unwrap() {
@@ -24,11 +30,11 @@ pub async fn advance(store: &Store, clock: &ManualClock, transport: &impl Transp
 
 /// What the process would do after a request: let the work it started finish, then deliver
 /// what it queued (the dispatcher, woken by the adapter, does this in production).
-pub async fn settle(
+pub async fn settle<T: Transport>(
     tasks: &TaskTracker,
     store: &Store,
     clock: &ManualClock,
-    transport: &impl Transport,
+    transport: &Dispatcher<T>,
 ) {
     tasks.close();
     tasks.wait().await;
@@ -36,12 +42,14 @@ pub async fn settle(
     dispatch(store, clock, transport).await;
 }
 
-pub async fn dispatch(
-    store: &Store,
+/// One pass of the process's dispatcher (which remembers the channels a platform asked to rest).
+pub async fn dispatch<T: Transport>(
+    _store: &Store,
     clock: &ManualClock,
-    transport: &impl Transport,
+    dispatcher: &Dispatcher<T>,
 ) -> notify::Report {
-    notify::dispatch_pending(store, transport, clock.now())
+    dispatcher
+        .pass(clock.now(), &CancellationToken::new())
         .await
         .unwrap()
 }

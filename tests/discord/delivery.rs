@@ -156,3 +156,41 @@ async fn a_slow_database_gets_a_deferred_reply_and_the_answer_follows_as_an_edit
     d.fake.take_original(&token);
     d.finish().await;
 }
+
+#[tokio::test]
+async fn a_message_discord_took_before_an_error_is_not_posted_again() {
+    let d = founding().await;
+    d.fake.fail_posts([Fault::PostedButFailed]);
+    d.slash_in(
+        GUILD,
+        CTO,
+        "work new",
+        &[
+            ("home", json!("none")),
+            ("title", json!("Critical payment bug")),
+            ("assignee", user(LEE)),
+        ],
+    )
+    .await;
+    // Discord has it, but the answer was lost: the row waits for a retry.
+    let dm = d.fake.take_dm(CTO, &["W-2", "no strategic home"]);
+    assert_eq!(dm["enforce_nonce"], true);
+    for _ in 0..4 {
+        d.advance(Duration::seconds(30)).await;
+    }
+    // The retry carried the same nonce, so Discord answered with the message it had.
+    let posts: Vec<_> = d
+        .fake
+        .calls(&format!("channels/dm-{CTO}"))
+        .into_iter()
+        .map(|c| c.body["nonce"].clone())
+        .collect();
+    assert_eq!(posts.len(), 2, "{posts:?}");
+    assert_eq!(posts[0], posts[1]);
+    assert_eq!(
+        d.scalar("SELECT count(*) FROM outbox WHERE state <> 'delivered'")
+            .await,
+        0
+    );
+    d.finish().await;
+}

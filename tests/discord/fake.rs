@@ -23,7 +23,9 @@ pub struct Call {
 
 #[derive(Debug, Clone)]
 pub enum Fault {
-    RateLimited { retry_after: f64 },
+    RateLimited {
+        retry_after: f64,
+    },
     ServerError,
     /// Discord posts the message, then the answer is lost (a 502 from its edge).
     PostedButFailed,
@@ -238,7 +240,9 @@ fn post_message(
         return Some(
             (
                 StatusCode::FORBIDDEN,
-                axum::Json(json!({ "message": "Cannot send messages to this user", "code": 50007 })),
+                axum::Json(
+                    json!({ "message": "Cannot send messages to this user", "code": 50007 }),
+                ),
             )
                 .into_response(),
         );

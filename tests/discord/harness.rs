@@ -16,7 +16,8 @@ use throughline::clock::{Clock, ManualClock};
 use throughline::config::DiscordConfig;
 use throughline::devdb::Scratch;
 use throughline::notify;
-use throughline::platform::discord::Discord;
+use throughline::notify::Dispatcher;
+use throughline::platform::discord::{Discord, DiscordTransport};
 use throughline::store::Store;
 
 use crate::fake::{APP_ID, BOT_TOKEN, Fake};
@@ -40,6 +41,8 @@ pub fn user(id: &str) -> Value {
 pub struct D {
     pub fake: Fake,
     pub discord: Discord,
+    /// The process's one dispatcher, stepped by the test.
+    pub dispatcher: Dispatcher<DiscordTransport>,
     pub base: String,
     pub clock: Arc<ManualClock>,
     http: reqwest::Client,
@@ -77,6 +80,7 @@ impl D {
         tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
         D {
             fake,
+            dispatcher: Dispatcher::new(scratch.store.clone(), discord.transport()),
             discord,
             base,
             clock,
@@ -130,7 +134,7 @@ impl D {
     /// Lets the work a request started finish, and delivers what it queued.
     pub async fn settle(&self) {
         let tasks = &self.discord.app().tasks;
-        world::settle(tasks, self.store(), &self.clock, &self.discord.transport()).await
+        world::settle(tasks, self.store(), &self.clock, &self.dispatcher).await
     }
 
     pub async fn raw(
@@ -370,11 +374,11 @@ impl D {
     /// Moves the clock; every scheduled run that falls due runs at its own time, and what it
     /// queued is delivered.
     pub async fn advance(&self, by: Duration) {
-        world::advance(self.store(), &self.clock, &self.discord.transport(), by).await
+        world::advance(self.store(), &self.clock, &self.dispatcher, by).await
     }
 
     pub async fn dispatch(&self) -> notify::Report {
-        world::dispatch(self.store(), &self.clock, &self.discord.transport()).await
+        world::dispatch(self.store(), &self.clock, &self.dispatcher).await
     }
 
     pub async fn scalar(&self, sql: &str) -> i64 {

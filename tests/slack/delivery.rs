@@ -98,3 +98,63 @@ async fn user_text_is_escaped_everywhere_and_pings_no_one() {
     }
     s.finish().await;
 }
+
+#[tokio::test]
+async fn a_message_slack_took_before_an_error_is_found_by_its_marker_not_posted_again() {
+    let s = founding().await;
+    s.fake.fail_posts([Fault::PostedButFailed]);
+    s.slash("UCTO", "work new none \"Critical payment bug\" <@ULEE>")
+        .await;
+    // Slack has it, but the answer was lost: the row waits for a retry.
+    let dm = s.fake.take_dm("UCTO", &["W-2", "no strategic home"]);
+    assert_eq!(dm["metadata"]["event_type"], "throughline_notification");
+    assert_eq!(
+        s.scalar("SELECT count(*) FROM outbox WHERE state = 'queued'")
+            .await,
+        1
+    );
+    for _ in 0..4 {
+        s.advance(Duration::seconds(30)).await;
+    }
+    // The retry looked in the DM's history, found the marked copy and sent nothing.
+    assert!(!s.fake.calls("conversations.history").is_empty());
+    assert_eq!(
+        s.scalar("SELECT count(*) FROM outbox WHERE state <> 'delivered'")
+            .await,
+        0
+    );
+    let to_cto = s.fake.calls("chat.postMessage");
+    assert_eq!(
+        to_cto
+            .iter()
+            .filter(|c| c.body["channel"] == "DUCTO")
+            .count(),
+        1
+    );
+    s.finish().await;
+}
+
+#[tokio::test]
+async fn a_rate_limit_rests_the_whole_channel_for_the_time_slack_asked() {
+    let s = founding().await;
+    s.fake.fail_posts([Fault::RateLimited { retry_after: 20 }]);
+    s.slash("UCTO", "work new none \"Critical payment bug\" <@ULEE>")
+        .await;
+    s.slash("UCTO", "work new none \"Flaky login\" <@ULEE>")
+        .await;
+    // The second message to the same DM was not even tried while the channel rests.
+    let to_cto = |s: &crate::harness::S| {
+        s.fake
+            .calls("chat.postMessage")
+            .iter()
+            .filter(|c| c.body["channel"] == "DUCTO")
+            .count()
+    };
+    assert_eq!(to_cto(&s), 1);
+    s.advance(Duration::seconds(10)).await;
+    assert_eq!(to_cto(&s), 1, "still resting after 10 s of the 20 asked");
+    s.advance(Duration::seconds(15)).await;
+    s.fake.take_dm("UCTO", &["W-2", "no strategic home"]);
+    s.fake.take_dm("UCTO", &["W-3", "no strategic home"]);
+    s.finish().await;
+}

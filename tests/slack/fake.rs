@@ -22,7 +22,9 @@ pub struct Call {
 /// What `chat.postMessage` does next, before it works again.
 #[derive(Debug, Clone)]
 pub enum Fault {
-    RateLimited { retry_after: u64 },
+    RateLimited {
+        retry_after: u64,
+    },
     ServerError,
     NotOk(&'static str),
     /// Slack posts the message, then the answer is lost (a 500 from a proxy).
@@ -261,7 +263,11 @@ fn answer(
         }
         "chat.postMessage" => {
             let fault = inner.faults.pop_front();
-            let ts = format!("{}.000100", inner.calls.len());
+            // Slack's ts: the wall-clock second it was posted, and a unique fraction.
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap();
+            let ts = format!("{}.{:06}", now.as_secs(), inner.calls.len());
             if matches!(
                 fault,
                 None | Some(Fault::PostedButFailed | Fault::PostedButHangs)

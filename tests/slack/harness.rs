@@ -15,7 +15,8 @@ use throughline::app::App;
 use throughline::clock::ManualClock;
 use throughline::config::{SlackConfig, SlackInstall};
 use throughline::devdb::Scratch;
-use throughline::platform::slack::Slack;
+use throughline::notify::Dispatcher;
+use throughline::platform::slack::{Slack, SlackTransport};
 use throughline::store::Store;
 
 use crate::fake::{APP_TOKEN, Fake, token_of};
@@ -33,6 +34,8 @@ pub struct S {
     pub slack: Slack,
     pub base: String,
     pub clock: Arc<ManualClock>,
+    /// The process's one dispatcher, stepped by the test.
+    pub dispatcher: Dispatcher<SlackTransport>,
     http: reqwest::Client,
     scratch: Scratch,
     triggers: AtomicUsize,
@@ -122,6 +125,7 @@ impl S {
         S {
             fake,
             link,
+            dispatcher: Dispatcher::new(scratch.store.clone(), slack.transport()),
             slack,
             base,
             clock,
@@ -161,7 +165,7 @@ impl S {
     /// Lets the work a request started finish, and delivers what it queued.
     pub async fn settle(&self) {
         let tasks = &self.slack.app().tasks;
-        world::settle(tasks, self.store(), &self.clock, &self.slack.transport()).await
+        world::settle(tasks, self.store(), &self.clock, &self.dispatcher).await
     }
 
     pub async fn raw_post(
@@ -382,7 +386,7 @@ impl S {
     /// Moves the clock; every scheduled run that falls due runs at its own time, and what it
     /// queued is delivered.
     pub async fn advance(&self, by: Duration) {
-        world::advance(self.store(), &self.clock, &self.slack.transport(), by).await
+        world::advance(self.store(), &self.clock, &self.dispatcher, by).await
     }
 
     pub async fn scalar(&self, sql: &str) -> i64 {

@@ -81,7 +81,9 @@ async fn a_replayed_slash_command_runs_once_and_says_so() {
     s.fake.user("T1", "UANA", "ana", false);
     let form = s.slash_form("T1", "UANA", "goal new \"Cut churn\" owner:<@UANA>");
     let form_ct = "application/x-www-form-urlencoded";
-    let (status, first) = s.signed_post("/slack/commands", form_ct, form.clone()).await;
+    let (status, first) = s
+        .signed_post("/slack/commands", form_ct, form.clone())
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert!(first.contains("Created G-1"), "{first}");
 
@@ -93,7 +95,9 @@ async fn a_replayed_slash_command_runs_once_and_says_so() {
     assert_eq!(goals(&s).await, 1);
 
     // The same words typed again are a new command (a new trigger), not a replay.
-    let r = s.slash("UANA", "goal new \"Cut churn\" owner:<@UANA>").await;
+    let r = s
+        .slash("UANA", "goal new \"Cut churn\" owner:<@UANA>")
+        .await;
     assert!(r.to_string().contains("Created G-2"), "{r:#}");
     s.finish().await;
 }

@@ -174,7 +174,8 @@ async fn command(d: &Discord, body: &Value) -> Result<Value, Value> {
                 Ok(true) => {}
                 Ok(false) => {
                     tracing::warn!(guild = %guild, "an application command arrived twice; it ran once");
-                    let again = "This command arrived twice; it ran once, and nothing more was done.";
+                    let again =
+                        "This command arrived twice; it ran once, and nothing more was done.";
                     return (Message::new(Tone::Neutral, again), false);
                 }
                 Err(e) => return (internal_message(e), false),

@@ -288,16 +288,16 @@ impl SlackApi {
         let url: url::Url = response_url
             .parse()
             .map_err(|_| ApiError::Permanent("response_url is not a URL".into()))?;
-        let res = self
-            .plain
-            .post(url)
-            .json(body)
-            .send()
-            .await
-            .map_err(|e| ApiError::Transient {
-                reason: format!("Slack unreachable: {}", e.without_url()),
-                retry_after: None,
-            })?;
+        let res =
+            self.plain
+                .post(url)
+                .json(body)
+                .send()
+                .await
+                .map_err(|e| ApiError::Transient {
+                    reason: format!("Slack unreachable: {}", e.without_url()),
+                    retry_after: None,
+                })?;
         match res.status() {
             s if s.is_success() => Ok(()),
             s if s.is_server_error() || s.as_u16() == 429 => Err(ApiError::Transient {
@@ -309,7 +309,7 @@ impl SlackApi {
     }
 
     /// The message in `channel` (or in the thread of `thread`) that carries the marker of
-    /// outbox row `row`, posted after `since`: a resend finds the copy Slack already has.
+    /// outbox row `row`, posted since `since`: a resend finds the copy Slack already has.
     pub async fn find_marked(
         &self,
         token: &SecretString,
@@ -318,7 +318,8 @@ impl SlackApi {
         since: chrono::DateTime<chrono::Utc>,
         row: i64,
     ) -> Result<Option<MessageRef>, ApiError> {
-        let oldest = format!("{}.000000", since.timestamp() - 1);
+        // Ten minutes' margin for the difference between our clock and Slack's.
+        let oldest = format!("{}.000000", since.timestamp() - 600);
         let mut query = vec![
             ("channel", Some(channel)),
             ("oldest", Some(oldest.as_str())),

@@ -58,8 +58,11 @@ pub async fn handle(slack: &Slack, cmd: SlashCommand) -> Option<Value> {
         let id = format!(
             "slack-command:{}",
             super::hex(&Sha256::digest(
-                format!("{}\n{}\n{}\n{}", cmd.team_id, cmd.user_id, cmd.trigger_id, cmd.text)
-                    .as_bytes()
+                format!(
+                    "{}\n{}\n{}\n{}",
+                    cmd.team_id, cmd.user_id, cmd.trigger_id, cmd.text
+                )
+                .as_bytes()
             ))
         );
         match super::first_sight(slack, &team, &id).await {

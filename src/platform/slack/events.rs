@@ -15,7 +15,11 @@ pub async fn handle(slack: &Slack, body: Value) -> Result<Option<Value>, ()> {
         Some("event_callback") => {
             let task = {
                 let slack = slack.clone();
-                slack.app().tasks.clone().spawn(async move { callback(&slack, &body).await })
+                slack
+                    .app()
+                    .tasks
+                    .clone()
+                    .spawn(async move { callback(&slack, &body).await })
             };
             match timeout_at(Instant::now() + ANSWER_WITHIN, task).await {
                 Ok(Ok(Err(e))) => {

@@ -38,7 +38,11 @@ pub async fn handle(slack: &Slack, payload: Value) -> Option<Value> {
             }
             let task = {
                 let (slack, team) = (slack.clone(), team.clone());
-                slack.app().tasks.clone().spawn(async move { block_action(&slack, &team, &payload).await })
+                slack
+                    .app()
+                    .tasks
+                    .clone()
+                    .spawn(async move { block_action(&slack, &team, &payload).await })
             };
             let _ = timeout_at(Instant::now() + ANSWER_WITHIN, task).await;
             None
@@ -261,7 +265,11 @@ async fn view_submission(slack: &Slack, team: &Team, payload: &Value) -> Value {
     }
     {
         let (slack, team) = (slack.clone(), team.clone());
-        slack.app().tasks.clone().spawn(async move { slack.after_change(&team).await });
+        slack
+            .app()
+            .tasks
+            .clone()
+            .spawn(async move { slack.after_change(&team).await });
     }
     json!({ "response_action": "update", "view": blocks::result_modal(&reply) })
 }

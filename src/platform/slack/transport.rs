@@ -91,7 +91,10 @@ impl SlackTransport {
                 }
             };
             if let Some(landed) = earlier {
-                tracing::info!(id = d.row_id, "Slack already had this message; not sending it again");
+                tracing::info!(
+                    id = d.row_id,
+                    "Slack already had this message; not sending it again"
+                );
                 return Ok(thread.is_none().then_some(landed));
             }
         }
