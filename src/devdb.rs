@@ -225,6 +225,13 @@ impl Scratch {
         })
     }
 
+    /// The database's URL, for a process of its own.
+    pub fn url(&self) -> String {
+        let mut url = url::Url::parse(&self.server).expect("the server URL parsed before");
+        url.set_path(&self.name);
+        url.to_string()
+    }
+
     pub async fn drop(self) -> anyhow::Result<()> {
         self.store.pool.close().await;
         drop_database(&self.server, &self.name).await

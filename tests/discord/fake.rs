@@ -148,6 +148,11 @@ impl Fake {
         inner.unread.remove(i).body
     }
 
+    /// Where each message not yet taken went (`channels/<id>`, `original/<token>`).
+    pub fn unread_routes(&self) -> Vec<String> {
+        self.lock().unread.iter().map(|c| c.route.clone()).collect()
+    }
+
     /// Every message the bot sent, read or not.
     pub fn all_messages(&self) -> Vec<Value> {
         self.lock()

@@ -323,17 +323,20 @@ async fn users_info(
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let team = team_of(&headers);
-    let delay = s.lock().unwrap().users_info_delay;
+    let user = q.get("user").cloned().unwrap_or_default();
+    let delay = {
+        let mut inner = s.lock().unwrap();
+        inner.calls.push(Call {
+            method: "users.info".into(),
+            team: team.clone(),
+            body: json!({ "user": user }),
+        });
+        inner.users_info_delay
+    };
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
     }
-    let mut inner = s.lock().unwrap();
-    let user = q.get("user").cloned().unwrap_or_default();
-    inner.calls.push(Call {
-        method: "users.info".into(),
-        team: team.clone(),
-        body: json!({ "user": user }),
-    });
+    let inner = s.lock().unwrap();
     match inner.users.get(&(team, user)) {
         Some(u) => ok(json!({ "user": u })),
         None => not_ok("user_not_found"),

@@ -1,0 +1,132 @@
+//! Slack and Discord in one process, the probes, and PostgreSQL going away.
+
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::discord_fake::Fault as DiscordFault;
+use crate::org;
+use crate::process::eventually;
+use crate::proxy::Proxy;
+use crate::slack_fake::Fault as SlackFault;
+
+#[tokio::test]
+async fn one_process_serves_both_platforms_and_delivers_every_dm_once_through_errors() {
+    let (site, scratch) = org::site().await;
+    site.slack.user("T1", "UCTO", "cto", false);
+    let (slack_people, discord_people) = org::queue_dms(&scratch.store, 3).await;
+    site.slack.fail_posts([
+        SlackFault::RateLimited { retry_after: 1 },
+        SlackFault::PostedButFailed,
+    ]);
+    site.discord.fail_posts([
+        DiscordFault::RateLimited { retry_after: 1.0 },
+        DiscordFault::PostedButFailed,
+    ]);
+    let a = site.serve(&[]).await;
+    // A command on each platform, answered at once; its DM follows from the one dispatcher.
+    let (headers, form) = org::slack_command(
+        "UCTO",
+        "work new none \"Flaky login\" <@UCTO>",
+        "trigger-1",
+        &format!("{}/response/1", site.slack.url),
+    );
+    let (status, answer) = a.post("/slack/commands", &headers, form).await;
+    assert_eq!(status, 200);
+    assert!(answer.contains("Created W-"), "{answer}");
+    let (headers, body) = org::discord_work_new("9001", "300000000000000001", "Slow search");
+    let (status, answer) = a.post("/discord/interactions", &headers, body).await;
+    assert_eq!(status, 200);
+    assert!(answer.contains("Created W-"), "{answer}");
+
+    let store = scratch.store.clone();
+    let mut left: i64 = -1;
+    for _ in 0..600 {
+        left = sqlx::query_scalar("SELECT count(*) FROM outbox WHERE state <> 'delivered'")
+            .fetch_one(&store.pool)
+            .await
+            .unwrap();
+        if left == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(left, 0, "{}", a.log());
+    for user in slack_people.iter().chain(["UCTO".to_string()].iter()) {
+        site.slack.take_dm(user, &["no strategic home"]);
+    }
+    for user in discord_people
+        .iter()
+        .chain(["300000000000000001".to_string()].iter())
+    {
+        site.discord.take_dm(user, &["no strategic home"]);
+    }
+    site.slack.assert_nothing_unread();
+    site.discord.assert_nothing_unread();
+    a.signal("TERM");
+    let (exit, log) = a.exit(Duration::from_secs(20)).await;
+    assert!(exit.success(), "{log}");
+    scratch.drop().await.unwrap();
+}
+
+#[tokio::test]
+async fn with_postgres_refusing_connections_readiness_fails_and_a_button_gets_an_honest_answer() {
+    let (mut site, scratch) = org::site().await;
+    let direct = url::Url::parse(&site.database_url).unwrap();
+    let proxy = Proxy::start(&format!(
+        "{}:{}",
+        direct.host_str().unwrap(),
+        direct.port().unwrap_or(5432)
+    ))
+    .await;
+    let mut through = direct.clone();
+    through.set_port(Some(proxy.port)).unwrap();
+    site.database_url = through.to_string();
+    let a = site.serve(&[]).await;
+    assert_eq!(a.get("/readyz").await, (200, "ok".to_string()));
+
+    proxy.refuse();
+    let (status, why) = a.get("/readyz").await;
+    assert_eq!(status, 503);
+    assert!(why.contains("database unreachable"), "{why}");
+    assert_eq!(a.get("/livez").await.0, 200, "the process itself is fine");
+
+    // A button pressed now cannot be checked for a repeat, so it does nothing and says so.
+    let payload = json!({
+        "type": "block_actions",
+        "team": { "id": "T1", "domain": "acme" },
+        "user": { "id": "UANA", "username": "ana", "team_id": "T1" },
+        "api_app_id": "A1",
+        "trigger_id": "trigger-button-1",
+        "response_url": format!("{}/response/button-1", site.slack.url),
+        "container": { "type": "message", "channel_id": "DUANA" },
+        "actions": [{ "type": "button", "action_id": "run", "value": "/align work start W-1",
+                      "text": { "type": "plain_text", "text": "Start" } }],
+    });
+    let (headers, form) = org::slack_interaction(&payload);
+    let (status, _) = a.post("/slack/interactions", &headers, form).await;
+    assert_eq!(status, 200);
+    let told = site.slack.take_response(&["cannot reach its database"]);
+    assert_eq!(told["response_type"], "ephemeral");
+
+    // PostgreSQL comes back, and so does readiness.
+    proxy.accept().await;
+    let base = a.base.clone();
+    let mut ready = (0, String::new());
+    for _ in 0..100 {
+        ready = crate::process::get(&base, "/readyz").await;
+        if ready.0 == 200 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(ready, (200, "ok".to_string()), "{}", a.log());
+    a.signal("TERM");
+    let (exit, log) = a.exit(Duration::from_secs(20)).await;
+    assert!(exit.success(), "{log}");
+    eventually(Duration::from_secs(1), "nothing else was said", || {
+        site.slack.unread().is_empty()
+    })
+    .await;
+    scratch.drop().await.unwrap();
+}
