@@ -64,6 +64,23 @@ pub fn failure_message(e: &anyhow::Error) -> Message {
     }
 }
 
+/// The command's words before its arguments ("goal new", "mine"): a parsed command starts
+/// with known words, so the label's values stay few.
+fn verb(text: &str) -> String {
+    text.split_whitespace()
+        .take(2)
+        .take_while(|w| w.chars().all(|c| c.is_ascii_alphabetic()))
+        .map(str::to_ascii_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn count_command(verb: &str, outcome: &'static str) {
+    tracing::info!(verb, outcome, "command");
+    metrics::counter!("throughline_commands_total", "verb" => verb.to_string(), "outcome" => outcome)
+        .increment(1);
+}
+
 impl App {
     pub async fn workspace(
         &self,
@@ -80,12 +97,23 @@ impl App {
     pub async fn command(&self, ws: WorkspaceId, actor: &Actor, text: &str) -> Message {
         let parsed = match command::parse(text) {
             Ok(c) => c,
-            Err(e) => return error_message(&e),
+            Err(e) => {
+                count_command("unparsed", "user_error");
+                return error_message(&e);
+            }
         };
+        let verb = verb(text);
         match self.run(ws, actor, parsed).await {
-            Ok(m) => m,
-            Err(Failure::User(e)) => error_message(&e),
+            Ok(m) => {
+                count_command(&verb, "ok");
+                m
+            }
+            Err(Failure::User(e)) => {
+                count_command(&verb, "user_error");
+                error_message(&e)
+            }
             Err(Failure::Internal(e)) => {
+                count_command(&verb, "internal_error");
                 tracing::error!(error = ?e, workspace = ws, command = text, "command failed");
                 failure_message(&e)
             }

@@ -11,6 +11,7 @@ pub mod domain;
 pub mod engine;
 pub mod message;
 pub mod notify;
+pub mod observe;
 pub mod platform;
 pub mod render;
 pub mod schedule;

@@ -74,13 +74,14 @@ enum DiscordCmd {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
     let cli = Cli::parse();
+    // A server says what it does; the interactive commands stay quiet unless asked.
+    let default_filter = match cli.command {
+        Cmd::Serve(_) => "warn,throughline=info",
+        _ => "warn",
+    };
+    let format = std::env::var("LOG_FORMAT").ok();
+    throughline::observe::init_logs(format.as_deref(), default_filter)?;
     match cli.command {
         Cmd::Migrate => {
             let url = std::env::var("DATABASE_URL")

@@ -197,6 +197,14 @@ impl<T: Transport> Dispatcher<T> {
         // The platform call runs with no database connection held: a slow platform must
         // not starve the commands of connections.
         let outcome = self.transport.deliver(&d).await;
+        let label = match &outcome {
+            Ok(_) => "delivered",
+            Err(DeliveryError::Transient { .. }) if c.attempts >= MAX_ATTEMPTS => "failed",
+            Err(DeliveryError::Transient { .. }) => "retried",
+            Err(DeliveryError::Permanent(_)) => "failed",
+        };
+        metrics::counter!("throughline_deliveries_total", "platform" => d.platform.clone(), "outcome" => label)
+            .increment(1);
         let mut conn = self.store.pool.acquire().await?;
         match outcome {
             Ok(landed) => {

@@ -174,9 +174,17 @@ pub async fn tick_until(
             tracing::info!("scheduler stopped between workspaces");
             break;
         }
-        if let Err(e) = tick(store, ws, now).await {
-            tracing::error!(workspace = ws, error = %e, "scheduled run failed");
-        }
+        let started = std::time::Instant::now();
+        let outcome = match tick(store, ws, now).await {
+            Ok(_) => "ok",
+            Err(e) => {
+                tracing::error!(workspace = ws, error = %e, "scheduled run failed");
+                "error"
+            }
+        };
+        metrics::counter!("throughline_scheduled_runs_total", "outcome" => outcome).increment(1);
+        metrics::histogram!("throughline_scheduled_run_duration_seconds")
+            .record(started.elapsed().as_secs_f64());
     }
     Ok(())
 }

@@ -89,6 +89,7 @@ pub async fn serve(config: Config, stop: CancellationToken) -> anyhow::Result<()
         Some(c) => Some(Discord::new(app.clone(), c, wake.clone())?),
         None => None,
     };
+    crate::observe::metrics();
     let probes = Probes::new(store.clone());
     let mut router = probes.clone().router();
     if let Some(s) = &slack {
@@ -97,6 +98,7 @@ pub async fn serve(config: Config, stop: CancellationToken) -> anyhow::Result<()
     if let Some(d) = &discord {
         router = router.merge(crate::platform::discord::router(d.clone()));
     }
+    let router = router.layer(axum::middleware::from_fn(crate::observe::request));
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on LISTEN_ADDR {}", config.listen))?;

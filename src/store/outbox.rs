@@ -67,6 +67,10 @@ pub async fn enqueue(
         Recipient::Person(p) => (Some(*p), None),
         Recipient::Channel(c) => (None, Some(c.as_str())),
     };
+    if let Some(reason) = n.held {
+        metrics::counter!("throughline_dms_held_total", "reason" => reason.to_string())
+            .increment(1);
+    }
     Ok(sqlx::query_scalar(
         "INSERT INTO outbox (workspace_id, dedupe_key, person_id, channel, about, message, needs_ack, state, held_reason,
                              created_at, available_at, op, episode_id, caused_by)
@@ -403,6 +407,21 @@ pub async fn give_up(conn: &mut Conn, ws: WorkspaceId, id: i64, error: &str) -> 
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// The queue as a scrape sees it: rows due now, rows waiting for later (working hours,
+/// retries), and how long the oldest due row has waited, in seconds.
+pub async fn backlog(conn: &mut Conn, now: DateTime<Utc>) -> anyhow::Result<(i64, i64, f64)> {
+    let (due, later, oldest): (i64, i64, Option<f64>) = sqlx::query_as(
+        "SELECT count(*) FILTER (WHERE available_at <= $1),
+                count(*) FILTER (WHERE available_at > $1),
+                EXTRACT(EPOCH FROM $1 - min(available_at) FILTER (WHERE available_at <= $1))::float8
+         FROM outbox WHERE state = 'queued'",
+    )
+    .bind(now)
+    .fetch_one(conn)
+    .await?;
+    Ok((due, later, oldest.unwrap_or(0.0)))
 }
 
 /// When queued notifications fall due within (from, to]: lets the console and tests replay

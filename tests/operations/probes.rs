@@ -23,7 +23,9 @@ async fn one_process_serves_both_platforms_and_delivers_every_dm_once_through_er
         DiscordFault::RateLimited { retry_after: 1.0 },
         DiscordFault::PostedButFailed,
     ]);
-    let a = site.serve(&[]).await;
+    let a = site.serve(&[("LOG_FORMAT", "json")]).await;
+    let before = scrape(&a).await;
+    assert_eq!(value(&before, "throughline_database_up", &[]), Some(1.0));
     // A command on each platform, answered at once; its DM follows from the one dispatcher.
     let (headers, form) = org::slack_command(
         "UCTO",
@@ -63,10 +65,78 @@ async fn one_process_serves_both_platforms_and_delivers_every_dm_once_through_er
     }
     site.slack.assert_nothing_unread();
     site.discord.assert_nothing_unread();
+
+    // The counters moved with the commands and the deliveries, the errors included.
+    let after = scrape(&a).await;
+    let moved = |name: &str, labels: &[(&str, &str)]| {
+        value(&after, name, labels).unwrap_or(0.0) - value(&before, name, labels).unwrap_or(0.0)
+    };
+    assert_eq!(
+        moved(
+            "throughline_commands_total",
+            &[("verb", "work new"), ("outcome", "ok")]
+        ),
+        2.0
+    );
+    for platform in ["slack", "discord"] {
+        let delivered = [("platform", platform), ("outcome", "delivered")];
+        assert_eq!(
+            moved("throughline_deliveries_total", &delivered),
+            4.0,
+            "{platform}"
+        );
+        let retried = [("platform", platform), ("outcome", "retried")];
+        assert_eq!(
+            moved("throughline_deliveries_total", &retried),
+            2.0,
+            "{platform}"
+        );
+    }
+    let answered = [("route", "/slack/commands"), ("outcome", "ok")];
+    assert_eq!(moved("throughline_http_requests_total", &answered), 1.0);
+    assert_eq!(
+        value(&after, "throughline_outbox_queued", &[("due", "now")]),
+        Some(0.0)
+    );
+
     a.signal("TERM");
     let (exit, log) = a.exit(Duration::from_secs(20)).await;
     assert!(exit.success(), "{log}");
+    // Every line is JSON, and a command's line carries its request id and workspace.
+    let lines: Vec<serde_json::Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    let command = lines
+        .iter()
+        .find(|l| l["message"] == "command" && l["span"]["route"] == "/discord/interactions")
+        .unwrap_or_else(|| panic!("no command line in {log}"));
+    assert_eq!(command["verb"], "work new");
+    assert!(command["span"]["request_id"].is_string(), "{command}");
+    assert!(command["span"]["workspace"].is_number(), "{command}");
     scratch.drop().await.unwrap();
+}
+
+/// /metrics, read by a Prometheus text parser.
+async fn scrape(server: &crate::process::Server) -> prometheus_parse::Scrape {
+    let (status, text) = server.get("/metrics").await;
+    assert_eq!(status, 200);
+    let lines = text.lines().map(|l| Ok(l.to_string()));
+    prometheus_parse::Scrape::parse(lines).expect("Prometheus text")
+}
+
+/// The value of the sample `name` with exactly these labels among its labels.
+fn value(scrape: &prometheus_parse::Scrape, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
+    scrape
+        .samples
+        .iter()
+        .find(|s| s.metric == name && labels.iter().all(|(k, v)| s.labels.get(k) == Some(*v)))
+        .and_then(|s| match s.value {
+            prometheus_parse::Value::Counter(v)
+            | prometheus_parse::Value::Gauge(v)
+            | prometheus_parse::Value::Untyped(v) => Some(v),
+            _ => None,
+        })
 }
 
 #[tokio::test]

@@ -11,6 +11,7 @@ use tokio::time::{Instant, timeout_at};
 use crate::app::{Actor, failure_message};
 use crate::command;
 use crate::message::{Action, Ask, Message, Tone};
+use crate::observe::in_span;
 use crate::render::discord::{self as render, Control};
 use crate::store::WorkspaceId;
 use crate::store::platform::{self, Profile};
@@ -168,6 +169,7 @@ async fn command(d: &Discord, body: &Value) -> Result<Value, Value> {
                 Ok(ws) => ws,
                 Err(e) => return (internal_message(e), false),
             };
+            crate::observe::workspace(ws);
             // Discord does not resend an interaction, but a captured one can be replayed
             // within its signature's window: the id says it is the same.
             match first_sight(&d, ws, &body).await {
@@ -220,14 +222,14 @@ async fn answer(
     let (tx, mut rx) = oneshot::channel();
     {
         let d = d.clone();
-        d.app().tasks.clone().spawn(async move {
+        d.app().tasks.clone().spawn(in_span(async move {
             let (reply, changed) = job.await;
             let _ = tx.send(reply);
             // The answer has gone; delivery is the dispatcher's, woken here.
             if changed {
                 d.after_change();
             }
-        });
+        }));
     }
     match timeout_at(Instant::now() + ANSWER_WITHIN, &mut rx).await {
         Ok(Ok(reply)) => render::reply(&reply, guild, true),
@@ -235,7 +237,7 @@ async fn answer(
         Err(_) => {
             let (d2, guild) = (d.clone(), guild.to_string());
             let token = body["token"].as_str().unwrap_or_default().to_string();
-            d.app().tasks.spawn(async move {
+            d.app().tasks.spawn(in_span(async move {
                 if let Ok(reply) = rx.await {
                     let app_id = d2.config().application_id.clone();
                     let message = render::message(&reply, &guild);
@@ -243,7 +245,7 @@ async fn answer(
                         tracing::warn!(error = %e, "editing a deferred Discord reply failed");
                     }
                 }
-            });
+            }));
             json!({ "type": 5, "data": { "flags": render::EPHEMERAL } })
         }
     }
@@ -281,6 +283,7 @@ async fn component_workspace(
             "This button belongs to a server you are not part of.",
         ));
     }
+    crate::observe::workspace(ws);
     let id = format!(
         "discord-interaction:{}",
         body["id"].as_str().unwrap_or_default()

@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 use crate::app::failure_message;
 use crate::command;
 use crate::message::{Message, Tone};
+use crate::observe::in_span;
 use crate::render::slack as blocks;
 
 use super::{ANSWER_WITHIN, Slack, Team, actor, mentioned_users};
@@ -53,6 +54,7 @@ pub async fn handle(slack: &Slack, cmd: SlashCommand) -> Option<Value> {
             return Some(ephemeral(&failure_message(&e)));
         }
     };
+    crate::observe::workspace(team.ws);
     // A replay of a signed request (within its five minutes) carries the same trigger.
     if !cmd.trigger_id.is_empty() {
         let id = format!(
@@ -83,14 +85,14 @@ pub async fn handle(slack: &Slack, cmd: SlashCommand) -> Option<Value> {
     let (tx, mut rx) = oneshot::channel();
     {
         let (slack, team, cmd) = (slack.clone(), team.clone(), cmd.clone());
-        slack.app().tasks.clone().spawn(async move {
+        slack.app().tasks.clone().spawn(in_span(async move {
             let reply = run(&slack, &team, &cmd).await;
             let _ = tx.send(reply);
             // The answer has gone; delivery is the dispatcher's, woken here.
             if changes_model(&cmd.text) {
                 slack.after_change(&team).await;
             }
-        });
+        }));
     }
     match timeout_at(Instant::now() + ANSWER_WITHIN, &mut rx).await {
         Ok(Ok(reply)) => reply,
@@ -99,13 +101,13 @@ pub async fn handle(slack: &Slack, cmd: SlashCommand) -> Option<Value> {
         )))),
         Err(_) => {
             let (slack2, url) = (slack.clone(), cmd.response_url.clone());
-            slack.app().tasks.clone().spawn(async move {
+            slack.app().tasks.clone().spawn(in_span(async move {
                 if let Ok(Some(reply)) = rx.await
                     && let Err(e) = slack2.api().respond(&url, &reply).await
                 {
                     tracing::warn!(error = %e, "answering through response_url failed");
                 }
-            });
+            }));
             None
         }
     }

@@ -19,7 +19,9 @@ pub async fn handle(slack: &Slack, body: Value) -> Result<Option<Value>, ()> {
                     .app()
                     .tasks
                     .clone()
-                    .spawn(async move { callback(&slack, &body).await })
+                    .spawn(crate::observe::in_span(async move {
+                        callback(&slack, &body).await
+                    }))
             };
             match timeout_at(Instant::now() + ANSWER_WITHIN, task).await {
                 Ok(Ok(Err(e))) => {
@@ -40,6 +42,7 @@ async fn callback(slack: &Slack, body: &Value) -> anyhow::Result<()> {
     let Some(team) = slack.team(team_id).await? else {
         return Ok(());
     };
+    crate::observe::workspace(team.ws);
     let event_id = body["event_id"].as_str().unwrap_or_default();
     let delivery = format!("slack-event:{event_id}");
     {

@@ -28,6 +28,7 @@ pub async fn handle(slack: &Slack, payload: Value) -> Option<Value> {
             return cannot_check(slack, &payload, &e).await;
         }
     };
+    crate::observe::workspace(team.ws);
     match payload["type"].as_str() {
         Some("block_actions") => {
             let trigger = payload["trigger_id"].as_str().unwrap_or_default();
@@ -42,7 +43,9 @@ pub async fn handle(slack: &Slack, payload: Value) -> Option<Value> {
                     .app()
                     .tasks
                     .clone()
-                    .spawn(async move { block_action(&slack, &team, &payload).await })
+                    .spawn(crate::observe::in_span(async move {
+                        block_action(&slack, &team, &payload).await
+                    }))
             };
             let _ = timeout_at(Instant::now() + ANSWER_WITHIN, task).await;
             None
@@ -269,7 +272,9 @@ async fn view_submission(slack: &Slack, team: &Team, payload: &Value) -> Value {
             .app()
             .tasks
             .clone()
-            .spawn(async move { slack.after_change(&team).await });
+            .spawn(crate::observe::in_span(async move {
+                slack.after_change(&team).await
+            }));
     }
     json!({ "response_action": "update", "view": blocks::result_modal(&reply) })
 }

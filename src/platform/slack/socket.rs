@@ -15,6 +15,8 @@ use tokio::sync::mpsc;
 use tokio::time::{Instant, interval, sleep, timeout};
 use tokio_tungstenite::tungstenite::Message;
 
+use crate::observe::in_span;
+
 use super::api::ApiError;
 use super::commands::SlashCommand;
 use super::{Slack, commands, events, interactions};
@@ -138,11 +140,11 @@ fn on_frame(slack: &Slack, text: &str, acks: &mpsc::UnboundedSender<String>) -> 
         }
         _ if frame["envelope_id"].is_string() => {
             let (slack, acks) = (slack.clone(), acks.clone());
-            slack.app().tasks.clone().spawn(async move {
+            slack.app().tasks.clone().spawn(in_span(async move {
                 if let Some(ack) = answer(&slack, frame).await {
                     let _ = acks.send(ack.to_string());
                 }
-            });
+            }));
             None
         }
         other => {
