@@ -55,6 +55,13 @@ enum Cmd {
     },
     /// Apply the database migrations to DATABASE_URL.
     Migrate,
+    /// Ask a running server whether it is ready (exit 0) or not (exit 1): for container
+    /// health checks, where no curl is at hand.
+    Healthcheck {
+        /// The readiness endpoint to ask.
+        #[arg(long, default_value = "http://127.0.0.1:3000/readyz")]
+        url: String,
+    },
     /// Serve Slack and Discord, run the scheduler and deliver notifications.
     Serve(Box<ServeArgs>),
     /// Discord set-up.
@@ -91,6 +98,21 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Cmd::Serve(args) => serve::run(args.validate()?).await,
+        Cmd::Healthcheck { url } => {
+            let client = reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(3))
+                .build()?;
+            let res = client
+                .get(&url)
+                .send()
+                .await
+                .with_context(|| format!("{url} did not answer"))?;
+            let status = res.status();
+            let body = res.text().await.unwrap_or_default();
+            anyhow::ensure!(status.is_success(), "{url} answered {status}: {body}");
+            println!("{body}");
+            Ok(())
+        }
         Cmd::Discord {
             command: DiscordCmd::Commands,
         } => {

@@ -30,7 +30,10 @@ pub enum Fault {
     /// Discord posts the message, then the answer is lost (a 502 from its edge).
     PostedButFailed,
     /// Discord posts the message and the answer never comes (the caller dies waiting).
-    #[allow(dead_code, reason = "only the production tests kill a process mid-call")]
+    #[allow(
+        dead_code,
+        reason = "only the production tests kill a process mid-call"
+    )]
     PostedButHangs,
 }
 
@@ -150,7 +153,10 @@ impl Fake {
     }
 
     /// Where each message not yet taken went (`channels/<id>`, `original/<token>`).
-    #[allow(dead_code, reason = "the production tests count what arrived on both platforms")]
+    #[allow(
+        dead_code,
+        reason = "the production tests count what arrived on both platforms"
+    )]
     pub fn unread_routes(&self) -> Vec<String> {
         self.lock().unread.iter().map(|c| c.route.clone()).collect()
     }

@@ -35,7 +35,11 @@ async fn after_a_kill_mid_delivery_every_dm_arrives_exactly_once_on_both_platfor
         .fetch_one(&scratch.store.pool)
         .await
         .unwrap();
-    assert_eq!(in_doubt, 4, "two per platform were taken but not recorded");
+    // Two per platform hang; others may have landed without their answer being recorded.
+    assert!(
+        in_doubt >= 4,
+        "{in_doubt}: taken by the platforms but not recorded"
+    );
 
     // The next process takes the dead one's rows once their lease ends, and sends none twice.
     let b = site.serve(&[]).await;

@@ -14,5 +14,6 @@ mod process;
 mod proxy;
 
 mod crash;
+mod deploy;
 mod probes;
 mod stop;

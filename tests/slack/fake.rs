@@ -30,7 +30,10 @@ pub enum Fault {
     /// Slack posts the message, then the answer is lost (a 500 from a proxy).
     PostedButFailed,
     /// Slack posts the message and the answer never comes (the caller dies waiting).
-    #[allow(dead_code, reason = "only the production tests kill a process mid-call")]
+    #[allow(
+        dead_code,
+        reason = "only the production tests kill a process mid-call"
+    )]
     PostedButHangs,
 }
 
