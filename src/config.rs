@@ -14,9 +14,9 @@ pub struct ServeArgs {
     /// PostgreSQL server for the model (required).
     #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
-    /// Address the HTTP server listens on (platform endpoints and /healthz).
+    /// Address the HTTP server listens on (platform endpoints, probes and /metrics).
     #[arg(long, env = "LISTEN_ADDR", default_value = "0.0.0.0:3000")]
-    pub listen: SocketAddr,
+    pub listen: String,
     /// The public base URL of this server, e.g. https://align.example.com (for OAuth redirects).
     #[arg(long, env = "PUBLIC_URL")]
     pub public_url: Option<String>,
@@ -189,9 +189,15 @@ impl ServeArgs {
             "OUTBOX_LEASE_SECS must be at least 1 (got {})",
             self.outbox_lease_secs
         );
+        let listen = self.listen.trim().parse::<SocketAddr>().map_err(|_| {
+            anyhow::anyhow!(
+                "LISTEN_ADDR must be an address and port like 0.0.0.0:3000, not '{}'",
+                self.listen
+            )
+        })?;
         Ok(Config {
             database_url,
-            listen: self.listen,
+            listen,
             slack,
             discord,
             lifecycle,
@@ -256,7 +262,10 @@ impl ServeArgs {
             (Some(_), Some(_)) => bail!(
                 "set either SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID (OAuth install), not both"
             ),
-            (Some(bot_token), None) => SlackInstall::Single { bot_token },
+            (Some(bot_token), None) => {
+                check_bot_token(bot_token.expose_secret())?;
+                SlackInstall::Single { bot_token }
+            }
             (None, Some(client_id)) => {
                 let mut missing = Vec::new();
                 let client_secret = secret(self.slack_client_secret.clone());
@@ -303,6 +312,9 @@ impl ServeArgs {
                  not a bot or user token"
             );
         }
+        if let Some(s) = &signing_secret {
+            check_signing_secret(s.expose_secret())?;
+        }
         if signing_secret.is_none() && app_token.is_none() {
             bail!(
                 "SLACK_SIGNING_SECRET is required to verify Slack's requests \
@@ -317,6 +329,37 @@ impl ServeArgs {
             authorize_url: self.slack_authorize_url.clone(),
         }))
     }
+}
+
+/// A bot token is `xoxb-…`; the other Slack tokens are easy to paste here by mistake.
+fn check_bot_token(token: &str) -> anyhow::Result<()> {
+    let looks_like = match token.get(..5) {
+        Some("xoxb-") => return Ok(()),
+        Some("xapp-") => "an app-level token (it belongs in SLACK_APP_TOKEN)",
+        Some("xoxp-") => "a user token",
+        _ => "no Slack token",
+    };
+    bail!(
+        "SLACK_BOT_TOKEN must be the Bot User OAuth Token (xoxb-…, OAuth & Permissions page); \
+         the value set looks like {looks_like}"
+    )
+}
+
+/// Slack's signing secret is 32 hexadecimal characters (Basic Information → App Credentials).
+fn check_signing_secret(secret: &str) -> anyhow::Result<()> {
+    if secret.len() == 32 && secret.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Ok(());
+    }
+    let looks_like = if secret.starts_with("xox") || secret.starts_with("xapp-") {
+        "a token, not the signing secret"
+    } else {
+        "something else"
+    };
+    bail!(
+        "SLACK_SIGNING_SECRET must be the app's Signing Secret: 32 hexadecimal characters \
+         (Basic Information → App Credentials); the value set ({} characters) looks like {looks_like}",
+        secret.len()
+    )
 }
 
 /// Decodes the token encryption key: exactly 32 bytes, base64.
@@ -397,6 +440,58 @@ mod tests {
         .expect("a complete Gateway configuration");
         let discord = config.discord.unwrap();
         assert!(discord.gateway && discord.public_key.is_none());
+    }
+
+    const SECRET: &str = "0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn tokens_and_secrets_in_the_wrong_place_or_shape_are_named() {
+        let err = validate(&[
+            "--slack-bot-token",
+            "xapp-1-A",
+            "--slack-signing-secret",
+            SECRET,
+        ])
+        .err()
+        .unwrap();
+        assert!(
+            err.contains("SLACK_BOT_TOKEN") && err.contains("SLACK_APP_TOKEN"),
+            "{err}"
+        );
+        let err = validate(&[
+            "--slack-bot-token",
+            "xoxb-1",
+            "--slack-signing-secret",
+            "xoxb-2",
+        ])
+        .err()
+        .unwrap();
+        assert!(
+            err.contains("SLACK_SIGNING_SECRET") && err.contains("a token"),
+            "{err}"
+        );
+        validate(&[
+            "--slack-bot-token",
+            "xoxb-1",
+            "--slack-signing-secret",
+            SECRET,
+        ])
+        .expect("a bot token and a signing secret of the right shapes");
+        let err = validate(&[
+            "--discord-gateway",
+            "--discord-bot-token",
+            "t",
+            "--discord-application-id",
+            "1",
+            "--listen",
+            "3000",
+        ])
+        .err()
+        .unwrap();
+        assert!(
+            err.contains("LISTEN_ADDR") && err.contains("'3000'"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -16,4 +16,5 @@ mod proxy;
 mod crash;
 mod deploy;
 mod probes;
+mod startup;
 mod stop;

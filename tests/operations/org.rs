@@ -16,7 +16,8 @@ use crate::discord_fake;
 use crate::process::Site;
 use crate::slack_fake;
 
-pub const SLACK_SECRET: &str = "test-signing-secret";
+/// A signing secret of Slack's shape: 32 hexadecimal characters.
+pub const SLACK_SECRET: &str = "0123456789abcdef0123456789abcdef";
 pub const GUILD: &str = "100000000000000001";
 
 pub fn discord_key() -> SigningKey {

@@ -51,6 +51,20 @@ impl Site {
 
     /// Starts a process and waits until it answers /livez.
     pub async fn serve(&self, extra: &[(&str, &str)]) -> Server {
+        let server = self.start(extra);
+        for _ in 0..400 {
+            if let Ok(r) = reqwest::get(format!("{}/livez", server.base)).await
+                && r.status().is_success()
+            {
+                return server;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the server did not come up:\n{}", server.log());
+    }
+
+    /// Starts a process without waiting for it.
+    pub fn start(&self, extra: &[(&str, &str)]) -> Server {
         let port = {
             let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
             l.local_addr().unwrap().port()
@@ -77,20 +91,11 @@ impl Site {
                 }
             });
         }
-        let server = Server {
+        Server {
             child,
             base: format!("http://127.0.0.1:{port}"),
             log,
-        };
-        for _ in 0..400 {
-            if let Ok(r) = reqwest::get(format!("{}/livez", server.base)).await
-                && r.status().is_success()
-            {
-                return server;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        panic!("the server did not come up:\n{}", server.log());
     }
 }
 

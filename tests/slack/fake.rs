@@ -51,6 +51,8 @@ struct Inner {
     socket_url: Option<String>,
     /// Every message in every channel, as `conversations.history` returns them.
     history: Vec<Value>,
+    /// What `auth.test` does next, before it works again.
+    auth_faults: VecDeque<Fault>,
 }
 
 #[derive(Clone)]
@@ -126,6 +128,14 @@ impl Fake {
 
     pub fn fail_posts(&self, faults: impl IntoIterator<Item = Fault>) {
         self.lock().faults.extend(faults);
+    }
+
+    #[allow(
+        dead_code,
+        reason = "only the production tests start a process against Slack"
+    )]
+    pub fn fail_auth_test(&self, faults: impl IntoIterator<Item = Fault>) {
+        self.lock().auth_faults.extend(faults);
     }
 
     pub fn slow_users_info(&self, delay: Duration) {
@@ -258,9 +268,13 @@ fn answer(
     let mut inner = s.lock().unwrap();
     inner.calls.push(call.clone());
     Some(match method.as_str() {
-        "auth.test" => {
-            ok(json!({ "team_id": team, "team": format!("Team {team}"), "user_id": "UBOT" }))
-        }
+        "auth.test" => match inner.auth_faults.pop_front() {
+            Some(Fault::NotOk(code)) => not_ok(code),
+            Some(_) => (StatusCode::INTERNAL_SERVER_ERROR, "upstream failure").into_response(),
+            None => {
+                ok(json!({ "team_id": team, "team": format!("Team {team}"), "user_id": "UBOT" }))
+            }
+        },
         "conversations.open" => {
             let user = body["users"].as_str().unwrap_or_default();
             ok(json!({ "channel": { "id": format!("D{user}") } }))

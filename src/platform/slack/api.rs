@@ -99,6 +99,7 @@ fn classify(e: SlackClientError) -> ApiError {
 #[derive(Clone)]
 pub struct SlackApi {
     client: Arc<SlackClient<Connector>>,
+    base: String,
     /// For `response_url`, which slack-morphism would log in full.
     plain: reqwest::Client,
 }
@@ -168,10 +169,16 @@ impl SlackApi {
             .with_slack_api_url(api_url.trim_end_matches('/'));
         Ok(SlackApi {
             client: Arc::new(SlackClient::new(connector)),
+            base: api_url.trim_end_matches('/').to_string(),
             plain: reqwest::Client::builder()
                 .timeout(Duration::from_secs(10))
                 .build()?,
         })
+    }
+
+    /// Where the Web API is (for error messages).
+    pub fn base_url(&self) -> &str {
+        &self.base
     }
 
     async fn post(

@@ -11,7 +11,7 @@ use crate::app::App;
 use crate::store::WorkspaceId;
 use crate::store::platform::{self, SlackInstallation};
 
-use super::api::{Grant, SlackApi};
+use super::api::{ApiError, Grant, SlackApi};
 
 /// A Slack team the bot is installed in.
 #[derive(Clone)]
@@ -70,6 +70,9 @@ pub fn open(
     ))
 }
 
+/// How long start-up waits for Slack to answer before giving up (1 + 2 + 4 + 8 s).
+const STARTUP_PATIENCE: std::time::Duration = std::time::Duration::from_secs(8);
+
 impl Installs {
     /// The single team of a bot-token configuration, found with `auth.test`.
     pub async fn single(
@@ -77,10 +80,29 @@ impl Installs {
         api: &SlackApi,
         token: SecretString,
     ) -> anyhow::Result<Installs> {
-        let (team_id, team_name, _bot) = api
-            .auth_test(&token)
-            .await
-            .context("SLACK_BOT_TOKEN was refused by Slack (auth.test)")?;
+        // Slack being briefly unwell at start-up must not stop the process; a refused token must.
+        let mut wait = std::time::Duration::from_secs(1);
+        let (team_id, team_name, _bot) = loop {
+            match api.auth_test(&token).await {
+                Ok(found) => break found,
+                Err(ApiError::Permanent(code)) => anyhow::bail!(
+                    "SLACK_BOT_TOKEN was refused by Slack (auth.test said {code}): \
+                     copy the Bot User OAuth Token (xoxb-…) from the app's OAuth & Permissions page"
+                ),
+                Err(ApiError::Transient { reason, .. }) if wait > STARTUP_PATIENCE => {
+                    anyhow::bail!(
+                        "Slack could not be reached to check SLACK_BOT_TOKEN (auth.test): {reason}; \
+                         is SLACK_API_URL ({}) reachable from here?",
+                        api.base_url()
+                    )
+                }
+                Err(ApiError::Transient { reason, .. }) => {
+                    tracing::warn!(%reason, retry_in = ?wait, "Slack did not answer auth.test; trying again");
+                    tokio::time::sleep(wait).await;
+                    wait *= 2;
+                }
+            }
+        };
         let ws = app.workspace("slack", &team_id, &team_name).await?;
         Ok(Installs::Single(Team { ws, team_id, token }))
     }
