@@ -55,6 +55,15 @@ enum Cmd {
     },
     /// Apply the database migrations to DATABASE_URL.
     Migrate,
+    /// Write one workspace of DATABASE_URL (model, people, settings, history) as JSON to stdout.
+    Export {
+        /// The workspace's id (without it, the workspaces are listed).
+        #[arg(long)]
+        workspace: Option<i64>,
+    },
+    /// Restore a workspace from an export on stdin into DATABASE_URL, where it must not
+    /// hold data yet.
+    Import,
     /// Ask a running server whether it is ready (exit 0) or not (exit 1): for container
     /// health checks, where no curl is at hand.
     Healthcheck {
@@ -79,6 +88,10 @@ enum DiscordCmd {
     Commands,
 }
 
+fn database_url() -> anyhow::Result<String> {
+    std::env::var("DATABASE_URL").context("set DATABASE_URL to the PostgreSQL database to use")
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
@@ -91,13 +104,60 @@ async fn main() -> anyhow::Result<()> {
     throughline::observe::init_logs(format.as_deref(), default_filter)?;
     match cli.command {
         Cmd::Migrate => {
-            let url = std::env::var("DATABASE_URL")
-                .context("set DATABASE_URL to the database to migrate")?;
-            Store::connect(&url).await?.migrate().await?;
+            Store::connect(&database_url()?).await?.migrate().await?;
             println!("migrations applied");
             Ok(())
         }
         Cmd::Serve(args) => serve::run(args.validate()?).await,
+        Cmd::Export { workspace } => {
+            let store = Store::connect(&database_url()?).await?;
+            store.migrate().await?;
+            let mut conn = store.pool.acquire().await?;
+            let Some(ws) = workspace else {
+                let all = throughline::store::workspaces::list(&mut conn).await?;
+                let lines: Vec<String> = all
+                    .iter()
+                    .map(|(id, platform, external, name)| {
+                        format!("  {id}  {platform} {external}  {name}")
+                    })
+                    .collect();
+                anyhow::bail!(
+                    "name the workspace: throughline export --workspace ID\nthis database has:\n{}",
+                    lines.join("\n")
+                );
+            };
+            let backup = throughline::store::backup::export(&mut conn, ws).await?;
+            serde_json::to_writer_pretty(std::io::stdout().lock(), &backup)?;
+            println!();
+            Ok(())
+        }
+        Cmd::Import => {
+            let mut text = String::new();
+            std::io::stdin().read_to_string(&mut text)?;
+            let backup: throughline::store::backup::Backup = serde_json::from_str(&text)
+                .context("standard input is not a Throughline workspace export (JSON)")?;
+            let store = Store::connect(&database_url()?).await?;
+            store.migrate().await?;
+            let mut tx = store.begin().await?;
+            let ws = throughline::store::backup::import(&mut tx, &backup).await?;
+            tx.commit().await?;
+            let count = |t: &str| {
+                backup
+                    .tables
+                    .get(t)
+                    .and_then(|v| v.as_array())
+                    .map_or(0, Vec::len)
+            };
+            println!(
+                "restored workspace {ws}: {} people, {} goals, {} initiatives, {} work items, {} events",
+                count("people"),
+                count("goals"),
+                count("initiatives"),
+                count("work_items"),
+                count("events")
+            );
+            Ok(())
+        }
         Cmd::Healthcheck { url } => {
             let client = reqwest::Client::builder()
                 .timeout(std::time::Duration::from_secs(3))

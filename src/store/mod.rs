@@ -1,5 +1,6 @@
 //! PostgreSQL access: every SQL statement of the product lives under this module.
 
+pub mod backup;
 pub mod episodes;
 pub mod events;
 pub mod model;

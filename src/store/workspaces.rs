@@ -190,3 +190,12 @@ pub async fn save_settings(
     .await?;
     Ok(())
 }
+
+/// Every workspace: (id, platform, external id, name).
+pub async fn list(conn: &mut Conn) -> anyhow::Result<Vec<(WorkspaceId, String, String, String)>> {
+    Ok(
+        sqlx::query_as("SELECT id, platform, external_id, name FROM workspaces ORDER BY id")
+            .fetch_all(conn)
+            .await?,
+    )
+}

@@ -13,6 +13,7 @@ mod org;
 mod process;
 mod proxy;
 
+mod backup;
 mod crash;
 mod deploy;
 mod probes;

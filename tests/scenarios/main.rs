@@ -3,6 +3,7 @@
 mod harness;
 
 mod alerts;
+mod backup;
 mod bad_input;
 mod founding;
 mod replicas;
