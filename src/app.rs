@@ -9,7 +9,7 @@ use crate::command::exec::{Ctx, Failure, execute};
 use crate::command::{self, UserError};
 use crate::engine::{Trigger, reconcile};
 use crate::message::{Message, Tone};
-use crate::store::platform::{self, Profile};
+use crate::store::profiles::{self, Profile};
 use crate::store::{Store, WorkspaceId, people, workspaces};
 
 /// Who typed a command, as the transport knows them.
@@ -185,7 +185,7 @@ impl App {
         let mut tx = self.store.begin().await?;
         let now = self.clock.now();
         workspaces::lock(&mut tx, ws).await?;
-        let (_, was_active) = platform::sync_profile(&mut tx, ws, profile, now).await?;
+        let (_, was_active) = profiles::sync_profile(&mut tx, ws, profile, now).await?;
         if was_active.is_some_and(|a| a != profile.active) {
             reconcile(&mut tx, ws, now, Trigger::Person).await?;
         }

@@ -1,6 +1,5 @@
 //! The command language (design §6): one grammar for every transport.
 
-pub mod error;
 pub mod exec;
 pub mod help;
 pub mod lexer;
@@ -8,8 +7,8 @@ pub mod parse;
 
 use chrono::{Duration, NaiveDate};
 
+pub use crate::domain::error::{self, UserError};
 use crate::domain::{GoalStatus, Key};
-pub use error::UserError;
 pub use parse::parse;
 
 /// A person as named in a command: `@ana` in the console, `<@U123|ana>` in Slack.

@@ -2,12 +2,14 @@
 
 pub mod calendar;
 pub mod capacity;
+pub mod error;
 pub mod health;
 pub mod key;
 pub mod model;
 pub mod settings;
 pub mod signal;
 
+pub use error::UserError;
 pub use key::{Key, KeyKind};
 pub use model::*;
 pub use settings::Settings;

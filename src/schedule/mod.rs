@@ -8,8 +8,7 @@ use chrono_tz::Tz;
 use cron::Schedule;
 use tokio_util::sync::CancellationToken;
 
-use crate::command::UserError;
-use crate::domain::Settings;
+use crate::domain::{Settings, UserError};
 use crate::engine::{Trigger, digest, reconcile};
 use crate::message::Message;
 use crate::store::outbox::{self, NewNotification, Recipient};

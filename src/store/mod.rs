@@ -3,11 +3,15 @@
 pub mod backup;
 pub mod episodes;
 pub mod events;
+pub mod homes;
+mod inbound;
+pub mod installs;
 pub mod model;
 pub mod outbox;
 pub mod people;
-pub mod platform;
+pub mod profiles;
 pub mod schedule;
+mod search;
 pub mod signals;
 pub mod workspaces;
 

@@ -199,3 +199,11 @@ pub async fn list(conn: &mut Conn) -> anyhow::Result<Vec<(WorkspaceId, String, S
             .await?,
     )
 }
+
+impl super::Store {
+    /// A workspace's settings, outside any transaction.
+    pub async fn settings(&self, ws: WorkspaceId) -> anyhow::Result<Settings> {
+        let mut conn = self.pool.acquire().await?;
+        settings(&mut conn, ws).await
+    }
+}

@@ -10,7 +10,7 @@ use throughline::app::{Actor, App};
 use throughline::clock::SystemClock;
 use throughline::devdb::Scratch;
 use throughline::store::Store;
-use throughline::store::platform::Profile;
+use throughline::store::profiles::Profile;
 
 use crate::discord_fake;
 use crate::process::Site;

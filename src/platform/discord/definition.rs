@@ -7,66 +7,7 @@ use serenity::builder::{CreateCommand, CreateCommandOption};
 use serenity::model::application::CommandOptionType;
 use serenity::model::channel::ChannelType;
 
-use super::table::{GROUPS, SUBS};
-
-/// What an option holds, and so how Discord asks for it.
-#[derive(Debug, Clone, Copy)]
-pub enum Kind {
-    /// A key of one of these kinds (`G`, `I`, `W`), completed as the user types; `none`
-    /// is offered too when `none` is true (work with no strategic home).
-    Key {
-        kinds: &'static str,
-        none: bool,
-    },
-    Text {
-        max: u16,
-    },
-    User,
-    Integer {
-        min: u64,
-        max: u64,
-    },
-    Number,
-    /// A fixed set of words.
-    Choice(&'static [&'static str]),
-    Channel,
-    /// Free text that is one word of the command language (a date, a duration, a value).
-    Word,
-}
-
-/// Where the option goes in the command text.
-#[derive(Debug, Clone, Copy)]
-pub enum Form {
-    /// As is: `G-3`, `<@123>`, `achieved`.
-    Bare,
-    /// `"free text"`.
-    Quoted,
-    /// `owner:<@123>`, `rank:2`, `why:"…"` (quoted when the kind is text).
-    Named(&'static str),
-}
-
-#[derive(Debug)]
-pub struct Opt {
-    pub name: &'static str,
-    pub description: &'static str,
-    pub kind: Kind,
-    pub form: Form,
-    pub required: bool,
-}
-
-#[derive(Debug)]
-pub struct Sub {
-    pub name: &'static str,
-    pub description: &'static str,
-    pub options: &'static [Opt],
-}
-
-#[derive(Debug)]
-pub struct Group {
-    pub name: &'static str,
-    pub description: &'static str,
-    pub subs: &'static [Sub],
-}
+use super::table::{Form, GROUPS, Kind, Opt, SUBS, Sub};
 
 fn option_type(kind: Kind) -> CommandOptionType {
     match kind {

@@ -14,7 +14,7 @@ use crate::message::{Action, Ask, Message, Tone};
 use crate::observe::in_span;
 use crate::render::discord::{self as render, Control};
 use crate::store::WorkspaceId;
-use crate::store::platform::{self, Profile};
+use crate::store::profiles::{Admission, Profile};
 
 use super::definition::{command_text, focused};
 use super::{ANSWER_WITHIN, Discord};
@@ -150,8 +150,10 @@ async fn first_sight(d: &Discord, ws: WorkspaceId, body: &Value) -> anyhow::Resu
         "discord-interaction:{}",
         body["id"].as_str().unwrap_or_default()
     );
-    let mut conn = d.app().store.pool.acquire().await?;
-    platform::first_sight(&mut conn, ws, &id, d.app().clock.now()).await
+    d.app()
+        .store
+        .first_sight(ws, &id, d.app().clock.now())
+        .await
 }
 
 async fn command(d: &Discord, body: &Value) -> Result<Value, Value> {
@@ -267,36 +269,23 @@ async fn component_workspace(
         .await
         .map_err(internal)?
         .ok_or_else(|| refusal("This button belongs to a server Throughline does not know."))?;
-    let mut conn = d
-        .app()
-        .store
-        .pool
-        .acquire()
-        .await
-        .map_err(|e| internal(e.into()))?;
-    if who.admin.is_none()
-        && !platform::is_member(&mut conn, ws, &who.id)
-            .await
-            .map_err(internal)?
-    {
-        return Err(refusal(
-            "This button belongs to a server you are not part of.",
-        ));
-    }
     crate::observe::workspace(ws);
     let id = format!(
         "discord-interaction:{}",
         body["id"].as_str().unwrap_or_default()
     );
+    // Discord says who is a member only inside a guild; from a DM, the workspace decides.
+    let stranger_check = who.admin.is_none().then_some(who.id.as_str());
     let now = d.app().clock.now();
-    if !platform::first_sight(&mut conn, ws, &id, now)
-        .await
-        .map_err(internal)?
-    {
+    match d.app().store.admit(ws, stranger_check, &id, now).await {
+        Err(e) => Err(internal(e)),
+        Ok(Admission::Stranger) => Err(refusal(
+            "This button belongs to a server you are not part of.",
+        )),
         // A repeat: acknowledge without acting again.
-        return Err(json!({ "type": 6 }));
+        Ok(Admission::Repeat) => Err(json!({ "type": 6 })),
+        Ok(Admission::First) => Ok(ws),
     }
-    Ok(ws)
 }
 
 async fn component(d: &Discord, body: &Value) -> Result<Value, Value> {
@@ -371,22 +360,12 @@ async fn autocomplete(d: &Discord, body: &Value) -> Result<Value, Value> {
     if none && "none".starts_with(&typed.trim().to_lowercase()) {
         choices.push(json!({ "name": "none (no strategic home)", "value": "none" }));
     }
-    let mut conn = d
+    let found = d
         .app()
         .store
-        .pool
-        .acquire()
+        .search_keys(ws, kinds, &typed, CHOICES_MAX - choices.len() as i64)
         .await
-        .map_err(|e| internal(e.into()))?;
-    let found = platform::search_keys(
-        &mut conn,
-        ws,
-        kinds,
-        &typed,
-        CHOICES_MAX - choices.len() as i64,
-    )
-    .await
-    .map_err(internal)?;
+        .map_err(internal)?;
     choices.extend(found.into_iter().map(|(key, title)| {
         json!({ "name": render::truncate(&format!("{key} · {title}"), 100), "value": key })
     }));

@@ -31,7 +31,6 @@ pub use transport::DiscordTransport;
 use crate::app::App;
 use crate::config::DiscordConfig;
 use crate::store::WorkspaceId;
-use crate::store::platform;
 
 /// Every route this module serves.
 pub const ROUTES: &[&str] = &["/discord/interactions"];
@@ -118,8 +117,7 @@ impl Discord {
 
     /// The workspace of a guild that has used Throughline before.
     async fn known_workspace(&self, guild: &str) -> anyhow::Result<Option<WorkspaceId>> {
-        let mut conn = self.inner.app.store.pool.acquire().await?;
-        platform::find_workspace(&mut conn, "discord", guild).await
+        self.inner.app.store.find_workspace("discord", guild).await
     }
 
     /// Wakes the dispatcher: a change queued something.

@@ -1,7 +1,64 @@
 //! The `/align` command table: every subcommand and option, in the order the command
 //! language writes them (required options first, as Discord also demands).
 
-use super::definition::{Form, Group, Kind, Opt, Sub};
+/// What an option holds, and so how Discord asks for it.
+#[derive(Debug, Clone, Copy)]
+pub enum Kind {
+    /// A key of one of these kinds (`G`, `I`, `W`), completed as the user types; `none`
+    /// is offered too when `none` is true (work with no strategic home).
+    Key {
+        kinds: &'static str,
+        none: bool,
+    },
+    Text {
+        max: u16,
+    },
+    User,
+    Integer {
+        min: u64,
+        max: u64,
+    },
+    Number,
+    /// A fixed set of words.
+    Choice(&'static [&'static str]),
+    Channel,
+    /// Free text that is one word of the command language (a date, a duration, a value).
+    Word,
+}
+
+/// Where the option goes in the command text.
+#[derive(Debug, Clone, Copy)]
+pub enum Form {
+    /// As is: `G-3`, `<@123>`, `achieved`.
+    Bare,
+    /// `"free text"`.
+    Quoted,
+    /// `owner:<@123>`, `rank:2`, `why:"…"` (quoted when the kind is text).
+    Named(&'static str),
+}
+
+#[derive(Debug)]
+pub struct Opt {
+    pub name: &'static str,
+    pub description: &'static str,
+    pub kind: Kind,
+    pub form: Form,
+    pub required: bool,
+}
+
+#[derive(Debug)]
+pub struct Sub {
+    pub name: &'static str,
+    pub description: &'static str,
+    pub options: &'static [Opt],
+}
+
+#[derive(Debug)]
+pub struct Group {
+    pub name: &'static str,
+    pub description: &'static str,
+    pub subs: &'static [Sub],
+}
 
 const fn opt(name: &'static str, description: &'static str, kind: Kind, form: Form) -> Opt {
     Opt {

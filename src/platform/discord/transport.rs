@@ -8,7 +8,6 @@ use serde_json::json;
 use crate::message::{MessageRef, Op};
 use crate::notify::{Delivery, DeliveryError, Target, Transport};
 use crate::render::discord as render;
-use crate::store::workspaces;
 
 use super::{Discord, RestError};
 
@@ -53,11 +52,8 @@ impl DiscordTransport {
 
     async fn leadership_channel(&self, d: &Delivery) -> Result<String, RestError> {
         let store = &self.discord.app().store;
-        let settings = async {
-            let mut conn = store.pool.acquire().await?;
-            workspaces::settings(&mut conn, d.workspace_id).await
-        };
-        let settings = settings.await.map_err(|e| RestError::Transient {
+        let settings = store.settings(d.workspace_id).await;
+        let settings = settings.map_err(|e| RestError::Transient {
             reason: format!("{e:#}"),
             retry_after: None,
         })?;

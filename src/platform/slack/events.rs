@@ -4,8 +4,6 @@
 use serde_json::{Value, json};
 use tokio::time::{Instant, timeout_at};
 
-use crate::store::platform;
-
 use super::{ANSWER_WITHIN, Slack, SlackUser, home};
 
 /// The HTTP answer to an event delivery; `Err` asks Slack to deliver it again.
@@ -45,12 +43,13 @@ async fn callback(slack: &Slack, body: &Value) -> anyhow::Result<()> {
     crate::observe::workspace(team.ws);
     let event_id = body["event_id"].as_str().unwrap_or_default();
     let delivery = format!("slack-event:{event_id}");
+    let app = slack.app();
+    if !app
+        .store
+        .first_sight(team.ws, &delivery, app.clock.now())
+        .await?
     {
-        let app = slack.app();
-        let mut conn = app.store.pool.acquire().await?;
-        if !platform::first_sight(&mut conn, team.ws, &delivery, app.clock.now()).await? {
-            return Ok(());
-        }
+        return Ok(());
     }
     let event = &body["event"];
     let result = match event["type"].as_str() {
@@ -79,8 +78,7 @@ async fn callback(slack: &Slack, body: &Value) -> anyhow::Result<()> {
     };
     if result.is_err() {
         // Let Slack's retry of this event be acted on.
-        let mut conn = slack.app().store.pool.acquire().await?;
-        platform::forget_sight(&mut conn, team.ws, &delivery).await?;
+        app.store.forget_sight(team.ws, &delivery).await?;
     }
     result
 }

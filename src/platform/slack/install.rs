@@ -9,7 +9,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::app::App;
 use crate::store::WorkspaceId;
-use crate::store::platform::{self, SlackInstallation};
+use crate::store::installs::SlackInstallation;
 
 use super::api::{ApiError, Grant, SlackApi};
 
@@ -111,8 +111,7 @@ impl Installs {
         match self {
             Installs::Single(t) => Ok((t.team_id == team_id).then(|| t.clone())),
             Installs::OAuth { key } => {
-                let mut conn = app.store.pool.acquire().await?;
-                let Some(row) = platform::slack_installation(&mut conn, team_id).await? else {
+                let Some(row) = app.store.slack_installation(team_id).await? else {
                     return Ok(None);
                 };
                 let token = open(key, &row.team_id, &row.token_nonce, &row.token_ciphertext)?;
@@ -133,8 +132,7 @@ impl Installs {
                 "the app was uninstalled from the configured workspace: SLACK_BOT_TOKEN no longer works"
             ),
             Installs::OAuth { .. } => {
-                let mut conn = app.store.pool.acquire().await?;
-                if platform::forget_slack_installation(&mut conn, team_id).await? {
+                if app.store.forget_slack_installation(team_id).await? {
                     tracing::info!(
                         team = team_id,
                         "uninstalled; the team's bot token is deleted"
@@ -154,21 +152,20 @@ impl Installs {
             .workspace("slack", &grant.team_id, &grant.team_name)
             .await?;
         let (nonce, sealed) = seal(key, &grant.team_id, &grant.token);
-        let mut conn = app.store.pool.acquire().await?;
-        platform::save_slack_installation(
-            &mut conn,
-            &SlackInstallation {
-                workspace_id: ws,
-                team_id: grant.team_id.clone(),
-                enterprise_id: grant.enterprise_id.clone(),
-                bot_user_id: grant.bot_user_id.clone(),
-                scopes: grant.scopes.clone(),
-                token_nonce: nonce,
-                token_ciphertext: sealed,
-            },
-            app.clock.now(),
-        )
-        .await?;
+        app.store
+            .save_slack_installation(
+                &SlackInstallation {
+                    workspace_id: ws,
+                    team_id: grant.team_id.clone(),
+                    enterprise_id: grant.enterprise_id.clone(),
+                    bot_user_id: grant.bot_user_id.clone(),
+                    scopes: grant.scopes.clone(),
+                    token_nonce: nonce,
+                    token_ciphertext: sealed,
+                },
+                app.clock.now(),
+            )
+            .await?;
         Ok(ws)
     }
 }

@@ -9,7 +9,6 @@ use tokio::time::{Instant, timeout_at};
 use crate::app::failure_message;
 use crate::message::{Action, Ask, Message, Tone};
 use crate::render::slack as blocks;
-use crate::store::platform;
 
 use super::commands::ephemeral;
 use super::{ANSWER_WITHIN, Slack, Team, actor};
@@ -93,9 +92,7 @@ async fn cannot_check(slack: &Slack, payload: &Value, e: &anyhow::Error) -> Opti
 }
 
 async fn forget(slack: &Slack, team: &Team, id: &str) {
-    if let Ok(mut conn) = slack.app().store.pool.acquire().await
-        && let Err(e) = platform::forget_sight(&mut conn, team.ws, id).await
-    {
+    if let Err(e) = slack.app().store.forget_sight(team.ws, id).await {
         tracing::warn!(error = ?e, "forgetting a delivery failed");
     }
 }

@@ -29,7 +29,7 @@ pub use transport::SlackTransport;
 
 use crate::app::{Actor, App};
 use crate::config::{SlackConfig, SlackInstall};
-use crate::store::platform::{self, Profile};
+use crate::store::profiles::Profile;
 
 /// How long a request may work before Slack's 3-second window closes; the rest goes on
 /// in the background and answers through `response_url`.
@@ -119,11 +119,11 @@ impl Slack {
     pub async fn sync_person(&self, team: &Team, user_id: &str) -> anyhow::Result<()> {
         let app = &self.inner.app;
         let now = app.clock.now();
-        {
-            let mut conn = app.store.pool.acquire().await?;
-            if !platform::profile_stale(&mut conn, team.ws, user_id, now, PROFILE_MAX_AGE).await? {
-                return Ok(());
-            }
+        let stale = app
+            .store
+            .profile_stale(team.ws, user_id, now, PROFILE_MAX_AGE);
+        if !stale.await? {
+            return Ok(());
         }
         match self.inner.api.user(&team.token, user_id).await {
             Ok(u) => self.apply_profile(team, &u).await,
@@ -165,9 +165,7 @@ impl Slack {
         let teams: Vec<Team> = match &self.inner.installs {
             Installs::Single(t) => vec![t.clone()],
             Installs::OAuth { .. } => {
-                let mut conn = self.inner.app.store.pool.acquire().await?;
-                let ids = platform::slack_team_ids(&mut conn).await?;
-                drop(conn);
+                let ids = self.inner.app.store.slack_team_ids().await?;
                 let mut teams = Vec::new();
                 for id in ids {
                     if let Some(t) = self.team(&id).await? {
@@ -188,8 +186,7 @@ impl Slack {
 /// An error means it could not be checked, and must not be taken for either.
 async fn first_sight(slack: &Slack, team: &Team, id: &str) -> anyhow::Result<bool> {
     let app = slack.app();
-    let mut conn = app.store.pool.acquire().await?;
-    platform::first_sight(&mut conn, team.ws, id, app.clock.now()).await
+    app.store.first_sight(team.ws, id, app.clock.now()).await
 }
 
 /// The person behind a Slack user id, as the core's commands know them.

@@ -14,7 +14,6 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::config::SlackInstall;
-use crate::store::platform;
 
 use super::{Slack, commands, events, interactions, verify};
 
@@ -164,18 +163,16 @@ async fn install(State(slack): State<Slack>) -> Response {
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let state = super::hex(&bytes);
     let app = slack.app();
-    let issued = async {
-        let mut conn = app.store.pool.acquire().await?;
-        platform::issue_state(
-            &mut conn,
+    let issued = app
+        .store
+        .issue_state(
             "slack",
             &state,
             app.clock.now(),
             chrono::Duration::minutes(10),
         )
-        .await
-    };
-    if let Err(e) = issued.await {
+        .await;
+    if let Err(e) = issued {
         tracing::error!(error = ?e, "issuing an OAuth state failed");
         return page(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -240,10 +237,7 @@ async fn oauth_callback(State(slack): State<Slack>, Query(q): Query<Callback>) -
         );
     };
     let app = slack.app();
-    let consumed = async {
-        let mut conn = app.store.pool.acquire().await?;
-        platform::consume_state(&mut conn, "slack", &state, app.clock.now()).await
-    };
+    let consumed = app.store.consume_state("slack", &state, app.clock.now());
     match consumed.await {
         Ok(true) => {}
         Ok(false) => {
