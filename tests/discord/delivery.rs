@@ -14,17 +14,7 @@ async fn rate_limits_and_outages_delay_notifications_but_each_arrives_exactly_on
         Fault::ServerError,
         Fault::ServerError,
     ]);
-    d.slash_in(
-        GUILD,
-        CTO,
-        "work new",
-        &[
-            ("home", json!("none")),
-            ("title", json!("Critical payment bug")),
-            ("assignee", user(LEE)),
-        ],
-    )
-    .await;
+    file_the_payment_bug(&d).await;
     d.slash_in(GUILD, LEE, "work start", &[("work", json!("W-2"))])
         .await;
     let owed = 3;
@@ -161,17 +151,7 @@ async fn a_slow_database_gets_a_deferred_reply_and_the_answer_follows_as_an_edit
 async fn a_message_discord_took_before_an_error_is_not_posted_again() {
     let d = founding().await;
     d.fake.fail_posts([Fault::PostedButFailed]);
-    d.slash_in(
-        GUILD,
-        CTO,
-        "work new",
-        &[
-            ("home", json!("none")),
-            ("title", json!("Critical payment bug")),
-            ("assignee", user(LEE)),
-        ],
-    )
-    .await;
+    file_the_payment_bug(&d).await;
     // Discord has it, but the answer was lost: the row waits for a retry.
     let dm = d.fake.take_dm(CTO, &["W-2", "no strategic home"]);
     assert_eq!(dm["enforce_nonce"], true);

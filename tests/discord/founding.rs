@@ -95,24 +95,13 @@ async fn the_owner_gets_an_amber_dm_embed_in_the_same_interaction_and_the_channe
     d.advance(Duration::days(1)).await;
     d.fake.take(LEADERSHIP, &["Daily digest"]);
 
-    let r = d
-        .slash_in(
-            GUILD,
-            CTO,
-            "work new",
-            &[
-                ("home", json!("none")),
-                ("title", json!("Critical payment bug")),
-                ("assignee", user(LEE)),
-            ],
-        )
-        .await;
+    let r = file_the_payment_bug(&d).await;
     assert!(text(&r).contains("no strategic home"), "{r:#}");
     d.fake.take_dm(CTO, &["W-2", "no strategic home"]);
 
     d.slash_in(GUILD, LEE, "work start", &[("work", json!("W-2"))])
         .await;
-    // No dispatch step and no clock movement: the DM left within the interaction.
+    // No clock movement: the DM left as soon as the dispatcher was woken.
     let dm = d
         .fake
         .take_dm(ANA, &["G-1", "I-1", "Onboarding revamp", "lee", "W-2"]);
@@ -136,9 +125,8 @@ async fn the_owner_gets_an_amber_dm_embed_in_the_same_interaction_and_the_channe
     d.finish().await;
 }
 
-/// The CTO files a critical bug with no home for Lee, and Lee starts it: G-1 and I-1 turn
-/// amber. Takes the DMs that causes and returns Lee's, which carries his buttons.
-pub async fn bug_pulls_lee(d: &D) -> Value {
+/// The CTO files a critical bug with no strategic home and gives it to Lee; the answer.
+pub async fn file_the_payment_bug(d: &D) -> Value {
     d.slash_in(
         GUILD,
         CTO,
@@ -149,7 +137,13 @@ pub async fn bug_pulls_lee(d: &D) -> Value {
             ("assignee", user(LEE)),
         ],
     )
-    .await;
+    .await
+}
+
+/// The CTO files a critical bug with no home for Lee, and Lee starts it: G-1 and I-1 turn
+/// amber. Takes the DMs that causes and returns Lee's, which carries his buttons.
+pub async fn bug_pulls_lee(d: &D) -> Value {
+    file_the_payment_bug(d).await;
     d.fake.take_dm(CTO, &["W-2", "no strategic home"]);
     d.slash_in(GUILD, LEE, "work start", &[("work", json!("W-2"))])
         .await;

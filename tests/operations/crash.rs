@@ -43,18 +43,7 @@ async fn after_a_kill_mid_delivery_every_dm_arrives_exactly_once_on_both_platfor
 
     // The next process takes the dead one's rows once their lease ends, and sends none twice.
     let b = site.serve(&[]).await;
-    let store = scratch.store.clone();
-    let mut queued = in_doubt;
-    for _ in 0..300 {
-        queued = sqlx::query_scalar("SELECT count(*) FROM outbox WHERE state <> 'delivered'")
-            .fetch_one(&store.pool)
-            .await
-            .unwrap();
-        if queued == 0 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let queued = crate::process::until_all_delivered(&scratch.store).await;
     assert_eq!(queued, 0, "{}", b.log());
     for user in &slack_people {
         site.slack.take_dm(user, &["no strategic home"]);

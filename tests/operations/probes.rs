@@ -41,18 +41,7 @@ async fn one_process_serves_both_platforms_and_delivers_every_dm_once_through_er
     assert_eq!(status, 200);
     assert!(answer.contains("Created W-"), "{answer}");
 
-    let store = scratch.store.clone();
-    let mut left: i64 = -1;
-    for _ in 0..600 {
-        left = sqlx::query_scalar("SELECT count(*) FROM outbox WHERE state <> 'delivered'")
-            .fetch_one(&store.pool)
-            .await
-            .unwrap();
-        if left == 0 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let left = crate::process::until_all_delivered(&scratch.store).await;
     assert_eq!(left, 0, "{}", a.log());
     for user in slack_people.iter().chain(["UCTO".to_string()].iter()) {
         site.slack.take_dm(user, &["no strategic home"]);

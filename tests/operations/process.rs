@@ -173,3 +173,19 @@ pub async fn eventually(within: Duration, what: &str, mut check: impl FnMut() ->
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+/// Waits until every notification in the database is delivered; returns how many are not.
+pub async fn until_all_delivered(store: &throughline::store::Store) -> i64 {
+    let mut left = -1;
+    for _ in 0..600 {
+        left = sqlx::query_scalar("SELECT count(*) FROM outbox WHERE state <> 'delivered'")
+            .fetch_one(&store.pool)
+            .await
+            .unwrap();
+        if left == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    left
+}

@@ -42,7 +42,7 @@ pub async fn founding_in(s: S) -> S {
 }
 
 #[tokio::test]
-async fn the_owner_gets_a_block_kit_dm_in_the_same_request_and_the_channel_its_digest() {
+async fn the_owner_gets_a_block_kit_dm_at_once_and_the_channel_its_digest() {
     let s = founding().await;
     s.advance(Duration::days(1)).await;
     let digest = s.fake.take("#leadership", &["Daily digest"]);
@@ -55,7 +55,7 @@ async fn the_owner_gets_a_block_kit_dm_in_the_same_request_and_the_channel_its_d
     s.fake.take_dm("UCTO", &["W-2", "no strategic home"]);
 
     s.slash("ULEE", "work start W-2").await;
-    // No dispatch step and no clock movement: the DM left within the request.
+    // No clock movement: the DM left as soon as the dispatcher was woken.
     let dm = s
         .fake
         .take_dm("UANA", &["G-1", "I-1", "Onboarding revamp", "@lee", "W-2"]);
