@@ -188,3 +188,30 @@ async fn with_postgres_refusing_connections_readiness_fails_and_a_button_gets_an
     .await;
     scratch.drop().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_command_is_answered_while_the_platform_still_hangs_on_its_dm() {
+    let (site, scratch) = org::site().await;
+    site.slack.user("T1", "UCTO", "cto", false);
+    site.slack.fail_posts([SlackFault::PostedButHangs]);
+    let a = site.serve(&[]).await;
+    let (headers, form) = org::slack_command(
+        "UCTO",
+        "work new none \"Flaky login\" <@UCTO>",
+        "trigger-1",
+        &format!("{}/response/1", site.slack.url),
+    );
+    let (status, answer) = a.post("/slack/commands", &headers, form).await;
+    assert_eq!(status, 200);
+    assert!(answer.contains("Created W-1"), "{answer}");
+    // The DM reached Slack, whose answer never comes: delivery is not the command's business.
+    let slack = site.slack.clone();
+    eventually(Duration::from_secs(10), "the DM reached Slack", || {
+        slack.unread().len() == 1
+    })
+    .await;
+    site.slack.take_dm("UCTO", &["W-1", "no strategic home"]);
+    a.signal("KILL");
+    a.exit(Duration::from_secs(10)).await;
+    scratch.drop().await.unwrap();
+}
