@@ -5,6 +5,7 @@ pub mod capacity;
 pub mod error;
 pub mod health;
 pub mod key;
+pub mod key_result;
 pub mod model;
 pub mod settings;
 pub mod signal;

@@ -1,0 +1,200 @@
+//! Key results: the outcomes a goal is measured by. A metric moves from a start value to a
+//! target by a due date, a milestone is done or not, a band keeps a value inside limits.
+//! Health reads their pace (`pace`); the values are typed and shown in their unit (`units`).
+
+pub mod pace;
+pub mod units;
+
+use chrono::{DateTime, Utc};
+
+pub use pace::{Pace, Thresholds, Verdict};
+pub use units::{Quantity, Unit};
+
+use crate::domain::UserError;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Shape {
+    Metric { from: f64, to: f64 },
+    Milestone,
+    Band { low: f64, high: f64 },
+}
+
+impl Shape {
+    /// A metric from `from` to `to`; the direction is the sign of `to - from`.
+    pub fn metric(from: Quantity, to: Quantity) -> Result<(Shape, Unit), UserError> {
+        let unit = from.unit.clone();
+        let to_value = to.expect_unit(&unit, "The target")?;
+        if (to_value - from.value).abs() < f64::EPSILON {
+            return Err(UserError::new(format!(
+                "from and to are both {}: a key result has to move somewhere.",
+                Quantity {
+                    value: to_value,
+                    unit
+                }
+            ))
+            .hint("Use band:LOW..HIGH to keep a value where it is."));
+        }
+        Ok((
+            Shape::Metric {
+                from: from.value,
+                to: to_value,
+            },
+            unit,
+        ))
+    }
+
+    /// A band `low..high`, written `99.5%..100%`.
+    pub fn band(text: &str) -> Result<(Shape, Unit), UserError> {
+        let (low, high) = text.split_once("..").ok_or_else(|| {
+            UserError::new(format!("'{text}' is not a band."))
+                .hint("Write it like band:99.5%..100%.")
+        })?;
+        let low = Quantity::parse(low)?;
+        let unit = low.unit.clone();
+        let high = Quantity::parse(high)?.expect_unit(&unit, "The band's top")?;
+        if high < low.value {
+            return Err(UserError::new(format!(
+                "the band's top {} is below its bottom {low}.",
+                Quantity { value: high, unit }
+            )));
+        }
+        Ok((
+            Shape::Band {
+                low: low.value,
+                high,
+            },
+            unit,
+        ))
+    }
+}
+
+/// One key result as the rules see it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyResult {
+    pub number: i32,
+    pub title: String,
+    pub shape: Shape,
+    pub unit: Unit,
+    pub start: DateTime<Utc>,
+    pub due: DateTime<Utc>,
+    /// Check-in values, oldest first (a milestone's are 1 when done).
+    pub values: Vec<f64>,
+}
+
+impl KeyResult {
+    pub fn key(&self) -> String {
+        format!("K-{}", self.number)
+    }
+
+    fn show(&self, value: f64) -> String {
+        Quantity {
+            value,
+            unit: self.unit.clone(),
+        }
+        .to_string()
+    }
+
+    /// The verdict with the numbers behind it, as the reason a goal's health gives:
+    /// "K-2 Monthly churn 6.1% (target 5% by 31 Mar): 63% of the way, 80% of the time gone:
+    /// at risk, 17 points behind pace".
+    pub fn judge(
+        &self,
+        outside_since: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+        t: &Thresholds,
+    ) -> (Verdict, String) {
+        let by = self.due.format("%-d %b");
+        let name = format!("{} {}", self.key(), self.title);
+        match &self.shape {
+            Shape::Metric { from, to } => {
+                let current = self.values.last().copied().unwrap_or(*from);
+                let p = pace::metric(*from, *to, current, self.start, self.due, now, t);
+                let head = format!(
+                    "{name} {} (target {} by {by})",
+                    self.show(current),
+                    self.show(*to)
+                );
+                let how = format!(
+                    "{:.0}% of the way, {:.0}% of the time gone",
+                    p.progress * 100.0,
+                    p.expected * 100.0
+                );
+                let tail = match p.verdict {
+                    Verdict::AtRisk | Verdict::OffTrack => {
+                        format!("{}, {:.0} points behind pace", p.verdict.words(), p.gap)
+                    }
+                    v => v.words().to_string(),
+                };
+                (p.verdict, format!("{head}: {how}: {tail}"))
+            }
+            Shape::Milestone => {
+                let done = self.values.last().is_some_and(|v| *v >= 1.0);
+                let v = pace::milestone(done, self.due, now);
+                let state = if done { "done" } else { "not done" };
+                (v, format!("{name} (due {by}): {state}: {}", v.words()))
+            }
+            Shape::Band { low, high } => {
+                let current = self.values.last().copied().unwrap_or(*low);
+                let v = pace::band(*low, *high, current, outside_since, self.due, now, t);
+                let limits = format!("{}..{}", self.show(*low), self.show(*high));
+                (
+                    v,
+                    format!(
+                        "{name} {} (keep within {limits}): {}",
+                        self.show(current),
+                        v.words()
+                    ),
+                )
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Duration;
+
+    #[test]
+    fn a_verdict_reads_with_its_numbers() {
+        let start: DateTime<Utc> = "2026-12-01T00:00:00Z".parse().unwrap();
+        let (shape, unit) = Shape::metric(
+            Quantity::parse("8%").unwrap(),
+            Quantity::parse("5%").unwrap(),
+        )
+        .unwrap();
+        let kr = KeyResult {
+            number: 2,
+            title: "Monthly churn".into(),
+            shape,
+            unit,
+            start,
+            due: start + Duration::days(100),
+            values: vec![8.0, 7.1, 6.1],
+        };
+        let (verdict, reason) = kr.judge(None, start + Duration::days(80), &Thresholds::default());
+        assert_eq!(verdict, Verdict::AtRisk);
+        assert_eq!(
+            reason,
+            "K-2 Monthly churn 6.1% (target 5% by 11 Mar): 63% of the way, 80% of the time gone: \
+             at risk, 17 points behind pace"
+        );
+    }
+
+    #[test]
+    fn shapes_refuse_what_cannot_be_measured() {
+        let q = |t: &str| Quantity::parse(t).unwrap();
+        let err = Shape::metric(q("8%"), q("8%")).unwrap_err();
+        assert!(err.message.contains("both 8%"), "{err}");
+        let err = Shape::metric(q("8%"), q("$5")).unwrap_err();
+        assert!(err.message.contains("USD"), "{err}");
+        assert!(Shape::band("99.5%..100%").is_ok());
+        assert!(
+            Shape::band("100%..99%")
+                .unwrap_err()
+                .message
+                .contains("below")
+        );
+        assert!(Shape::band("99%").is_err());
+    }
+}
