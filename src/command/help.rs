@@ -21,6 +21,21 @@ const TOPICS: &[(&str, &str, &[&str])] = &[
         ],
     ),
     (
+        "kr",
+        "Key results: the outcomes a goal is measured by, owned by the goal's owner",
+        &[
+            "/align kr new G-3 \"<title>\" from:8% to:5% by:YYYY-MM-DD [start:YYYY-MM-DD]   (a metric)",
+            "/align kr new G-3 \"<title>\" by:YYYY-MM-DD   (a milestone)",
+            "/align kr new G-3 \"<title>\" band:99.5%..100% by:YYYY-MM-DD   (keep within a band)",
+            "/align kr update K-2 6.1% [\"note\"] [confidence:on-track|at-risk|off-track]   (owner, admin or a lead under the goal)",
+            "/align kr done K-4 [\"note\"]   (a milestone)",
+            "/align kr show K-2 | kr list [G-3]",
+            "/align kr target K-2 4.5% \"why the target changed\"   (owner or admin)",
+            "/align kr close K-2 achieved|missed|dropped [\"note\"]   (owner or admin)",
+            "Values: 42, 1.5k, 8%, $1.2m, €300k, EUR 300k; the unit is fixed when the key result is made",
+        ],
+    ),
+    (
         "initiative",
         "Initiatives: bodies of work meant to move one goal, each with one lead",
         &[
@@ -49,7 +64,7 @@ const TOPICS: &[(&str, &str, &[&str])] = &[
             "/align mine                  what you own, lead and do, and what you were told this week",
             "/align orphans               open work with no strategic home",
             "/align capacity [G-3|@user]  planned vs actual FTE",
-            "/align history G-3|I-7|W-12  every recorded change",
+            "/align history G-3|I-7|W-12|K-2  every recorded change",
             "/align digest                today's digest, now",
             "/align agenda                this week's decisions needed",
         ],
@@ -82,6 +97,7 @@ pub fn topics() -> impl Iterator<Item = &'static str> {
 pub fn help(topic: Option<&str>) -> Message {
     let topic = topic.map(|t| match t {
         "goals" => "goal",
+        "krs" | "key" | "keyresult" | "keyresults" => "kr",
         "initiatives" | "init" => "initiative",
         "mine" | "orphans" | "capacity" | "history" | "agenda" | "digest" => "views",
         "ack" | "snooze" => "alerts",
@@ -96,7 +112,7 @@ pub fn help(topic: Option<&str>) -> Message {
                 Message::info("Throughline links every piece of work to the goal it serves.");
             if let Some(t) = topic {
                 m = Message::info(format!(
-                    "No help topic '{t}'. Topics: status, goal, initiative, work, views, alerts, settings."
+                    "No help topic '{t}'. Topics: status, goal, kr, initiative, work, views, alerts, settings."
                 ));
             }
             for (_, title, lines) in TOPICS {

@@ -8,6 +8,7 @@ pub mod parse;
 use chrono::{Duration, NaiveDate};
 
 pub use crate::domain::error::{self, UserError};
+use crate::domain::key_result::{Confidence, KrOutcome, Quantity, Shape, Unit};
 use crate::domain::{GoalStatus, Key};
 pub use parse::parse;
 
@@ -100,6 +101,36 @@ pub enum Command {
     Digest,
     Capacity(CapacityScope),
     History(Key),
+    KrNew {
+        goal: Key,
+        title: String,
+        shape: Shape,
+        unit: Unit,
+        by: NaiveDate,
+        start: Option<NaiveDate>,
+    },
+    KrUpdate {
+        kr: Key,
+        value: Quantity,
+        note: Option<String>,
+        confidence: Option<Confidence>,
+    },
+    KrDone {
+        kr: Key,
+        note: Option<String>,
+    },
+    KrShow(Key),
+    KrList(Option<Key>),
+    KrTarget {
+        kr: Key,
+        target: Quantity,
+        why: String,
+    },
+    KrClose {
+        kr: Key,
+        outcome: KrOutcome,
+        note: Option<String>,
+    },
     Settings(Option<(String, String)>),
     Ack(Key),
     Snooze(Key, Duration),
@@ -121,6 +152,8 @@ impl Command {
                 | Command::Digest
                 | Command::Capacity(_)
                 | Command::History(_)
+                | Command::KrShow(_)
+                | Command::KrList(_)
                 | Command::Settings(None)
         )
     }

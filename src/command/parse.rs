@@ -7,6 +7,7 @@ use chrono::{Duration, NaiveDate};
 use super::error::{UserError, did_you_mean};
 use super::lexer::{Token, tokenize};
 use super::{CapacityScope, Command, Home, InitiativeMove, Mention, WorkMove};
+use crate::domain::key_result::{Confidence, KrOutcome, Quantity, Shape, Unit};
 use crate::domain::{GoalStatus, Key, KeyKind};
 
 pub const MAX_TITLE: usize = 200;
@@ -24,12 +25,14 @@ pub const VERBS: &[&str] = &[
     "digest",
     "capacity",
     "history",
+    "kr",
     "settings",
     "ack",
     "snooze",
 ];
 const GOAL_VERBS: &[&str] = &["new", "show", "list", "owner", "rank", "close"];
 const INITIATIVE_VERBS: &[&str] = &["new", "show", "pause", "resume", "close"];
+const KR_VERBS: &[&str] = &["new", "update", "done", "show", "list", "target", "close"];
 const WORK_VERBS: &[&str] = &[
     "new", "start", "block", "done", "drop", "link", "assign", "note",
 ];
@@ -53,9 +56,15 @@ pub fn parse(text: &str) -> Result<Command, UserError> {
         "digest" => Command::Digest,
         "capacity" => capacity(&mut args)?,
         "history" => Command::History(args.key(
-            &[KeyKind::Goal, KeyKind::Initiative, KeyKind::Work],
+            &[
+                KeyKind::Goal,
+                KeyKind::Initiative,
+                KeyKind::Work,
+                KeyKind::KeyResult,
+            ],
             "history",
         )?),
+        "kr" | "krs" => key_result(&mut args)?,
         "settings" => settings(&mut args)?,
         "ack" => Command::Ack(args.key(&[KeyKind::Goal], "ack")?),
         "snooze" => {
@@ -153,6 +162,111 @@ fn goal(args: &mut Args) -> Result<Command, UserError> {
             };
             Command::GoalClose {
                 goal,
+                outcome,
+                note: args.note()?,
+            }
+        }
+    })
+}
+
+fn key_result(args: &mut Args) -> Result<Command, UserError> {
+    const K: &[KeyKind] = &[KeyKind::KeyResult];
+    Ok(match sub_verb(args, "kr", KR_VERBS)?.as_str() {
+        "new" => {
+            let goal = args.key(&[KeyKind::Goal], "kr new")?;
+            let title = args.title(
+                "kr new",
+                "/align kr new G-1 \"Monthly churn\" from:8% to:5% by:2027-03-31",
+            )?;
+            let mut opts = args.options(&["from", "to", "band", "by", "start"])?;
+            let by = opts.remove("by").ok_or_else(|| {
+                UserError::new("a key result needs a due date.")
+                    .hint("Add by:YYYY-MM-DD, e.g. by:2027-03-31.")
+            })?;
+            let (from, to, band) = (opts.remove("from"), opts.remove("to"), opts.remove("band"));
+            let (shape, unit) = match (from, to, band) {
+                (Some(from), Some(to), None) => {
+                    Shape::metric(Quantity::parse(&from)?, Quantity::parse(&to)?)?
+                }
+                (None, None, Some(band)) => Shape::band(&band)?,
+                (None, None, None) => (Shape::Milestone, Unit::Plain),
+                (_, _, Some(_)) => {
+                    return Err(UserError::new("a band key result has no from: or to:.")
+                        .hint("Give either from: and to: (a metric) or band:LOW..HIGH."));
+                }
+                _ => {
+                    return Err(UserError::new("a metric needs both from: and to:.")
+                        .hint("For example: from:8% to:5%."));
+                }
+            };
+            Command::KrNew {
+                goal,
+                title,
+                shape,
+                unit,
+                by: parse_date(&by)?,
+                start: opts.remove("start").map(|d| parse_date(&d)).transpose()?,
+            }
+        }
+        "update" => {
+            let kr = args.key(K, "kr update")?;
+            let word = args.next_word().ok_or_else(|| {
+                UserError::new("kr update needs the new value.")
+                    .hint(format!("For example: /align kr update {kr} 6.1%"))
+            })?;
+            let value = Quantity::parse(&word)?;
+            let note = args.note()?;
+            let mut opts = args.options(&["confidence"])?;
+            Command::KrUpdate {
+                kr,
+                value,
+                note,
+                confidence: opts
+                    .remove("confidence")
+                    .map(|c| Confidence::parse(&c))
+                    .transpose()?,
+            }
+        }
+        "done" => Command::KrDone {
+            kr: args.key(K, "kr done")?,
+            note: args.note()?,
+        },
+        "show" => Command::KrShow(args.key(K, "kr show")?),
+        "list" => Command::KrList(match args.peek() {
+            Some(_) => Some(args.key(&[KeyKind::Goal], "kr list")?),
+            None => None,
+        }),
+        "target" => {
+            let kr = args.key(K, "kr target")?;
+            let word = args.next_word().ok_or_else(|| {
+                UserError::new("kr target needs the new target.").hint(format!(
+                    "For example: /align kr target {kr} 4.5% \"why it changed\""
+                ))
+            })?;
+            let target = Quantity::parse(&word)?;
+            let why = args.note()?.ok_or_else(|| {
+                UserError::new("a new target needs its reason, in quotes.").hint(format!(
+                    "For example: /align kr target {kr} {target} \"the board asked for more\""
+                ))
+            })?;
+            Command::KrTarget { kr, target, why }
+        }
+        _ => {
+            let kr = args.key(K, "kr close")?;
+            let outcome = match args.next_word().map(|w| w.to_ascii_lowercase()).as_deref() {
+                Some("achieved") => KrOutcome::Achieved,
+                Some("missed") => KrOutcome::Missed,
+                Some("dropped") => KrOutcome::Dropped,
+                other => {
+                    let said = other.map_or_else(|| "nothing".to_string(), |o| format!("'{o}'"));
+                    return Err(UserError::new(format!(
+                        "kr close needs an outcome: achieved, missed or dropped, not {said}."
+                    ))
+                    .hint(format!("For example: /align kr close {kr} achieved")));
+                }
+            };
+            Command::KrClose {
+                kr,
                 outcome,
                 note: args.note()?,
             }

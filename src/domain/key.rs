@@ -8,6 +8,7 @@ pub enum KeyKind {
     Goal,
     Initiative,
     Work,
+    KeyResult,
 }
 
 impl KeyKind {
@@ -16,6 +17,7 @@ impl KeyKind {
             KeyKind::Goal => 'G',
             KeyKind::Initiative => 'I',
             KeyKind::Work => 'W',
+            KeyKind::KeyResult => 'K',
         }
     }
 
@@ -24,6 +26,7 @@ impl KeyKind {
             KeyKind::Goal => "goal",
             KeyKind::Initiative => "initiative",
             KeyKind::Work => "work item",
+            KeyKind::KeyResult => "key result",
         }
     }
 }
@@ -53,6 +56,12 @@ impl Key {
             number,
         }
     }
+    pub fn key_result(number: i32) -> Self {
+        Key {
+            kind: KeyKind::KeyResult,
+            number,
+        }
+    }
 }
 
 impl fmt::Display for Key {
@@ -74,6 +83,7 @@ impl FromStr for Key {
             Some('G') => KeyKind::Goal,
             Some('I') => KeyKind::Initiative,
             Some('W') => KeyKind::Work,
+            Some('K') => KeyKind::KeyResult,
             _ => return Err(NotAKey),
         };
         let rest = chars.as_str();
@@ -98,6 +108,7 @@ mod tests {
         assert_eq!("G-3".parse::<Key>(), Ok(Key::goal(3)));
         assert_eq!("i12".parse::<Key>(), Ok(Key::initiative(12)));
         assert_eq!(Key::work(7).to_string(), "W-7");
+        assert_eq!("k-2".parse::<Key>(), Ok(Key::key_result(2)));
         for bad in ["", "G-", "X-1", "G-0", "G-1a", "G--1", "G-99999999999"] {
             assert_eq!(bad.parse::<Key>(), Err(NotAKey), "{bad}");
         }

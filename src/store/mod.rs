@@ -6,6 +6,7 @@ pub mod events;
 pub mod homes;
 mod inbound;
 pub mod installs;
+pub mod key_results;
 pub mod model;
 pub mod outbox;
 pub mod people;

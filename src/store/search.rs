@@ -2,7 +2,7 @@
 
 use super::{Conn, Store, WorkspaceId};
 
-/// Keys of the given kinds (`G`, `I`, `W`) whose key or title contains `typed`, open ones
+/// Keys of the given kinds (`G`, `I`, `W`, `K`) whose key or title contains `typed`, open ones
 /// first, for completing what someone is typing.
 async fn search_keys(
     conn: &mut Conn,
@@ -21,6 +21,9 @@ async fn search_keys(
              UNION ALL
              SELECT 'W-' || number, title, 3, number, status IN ('done', 'dropped')
                FROM work_items WHERE workspace_id = $1 AND strpos($2, 'W') > 0
+             UNION ALL
+             SELECT 'K-' || number, title, 4, number, status <> 'open'
+               FROM key_results WHERE workspace_id = $1 AND strpos($2, 'K') > 0
          ) k
          WHERE strpos(lower(key), lower($3)) > 0 OR strpos(lower(title), lower($3)) > 0
          ORDER BY closed, kind, number
@@ -35,7 +38,7 @@ async fn search_keys(
 }
 
 impl Store {
-    /// Keys of the given kinds (`G`, `I`, `W`) whose key or title contains `typed`, open ones
+    /// Keys of the given kinds (`G`, `I`, `W`, `K`) whose key or title contains `typed`, open ones
     /// first.
     pub async fn search_keys(
         &self,

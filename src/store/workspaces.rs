@@ -72,6 +72,9 @@ pub async fn next_number(conn: &mut Conn, ws: WorkspaceId, kind: KeyKind) -> any
         KeyKind::Work => {
             "UPDATE workspaces SET next_work = next_work + 1 WHERE id = $1 RETURNING next_work - 1"
         }
+        KeyKind::KeyResult => {
+            "UPDATE workspaces SET next_key_result = next_key_result + 1 WHERE id = $1 RETURNING next_key_result - 1"
+        }
     };
     Ok(sqlx::query_scalar(sql).bind(ws).fetch_one(conn).await?)
 }

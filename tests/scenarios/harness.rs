@@ -158,6 +158,9 @@ impl T {
             "snoozes",
             "workspaces",
             "workspace_settings",
+            "key_results",
+            "kr_targets",
+            "kr_checkins",
         ] {
             all.push(self.scalar(&format!("SELECT count(*) FROM {table}")).await);
             let digest: Option<String> = sqlx::query_scalar(&format!(

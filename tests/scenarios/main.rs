@@ -6,6 +6,7 @@ mod alerts;
 mod backup;
 mod bad_input;
 mod founding;
+mod key_results;
 mod replicas;
 mod rules;
 mod simulation;

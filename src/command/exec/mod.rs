@@ -3,6 +3,7 @@
 
 mod goals;
 mod initiatives;
+mod key_results;
 mod settings;
 mod views;
 mod work;
@@ -102,6 +103,25 @@ pub async fn execute(cx: &mut Ctx<'_>, command: Command) -> Outcome {
         }
         Capacity(scope) => views::capacity(cx, scope).await,
         History(key) => views::history(cx, key).await,
+        KrNew {
+            goal,
+            title,
+            shape,
+            unit,
+            by,
+            start,
+        } => key_results::new(cx, goal, title, shape, unit, by, start).await,
+        KrUpdate {
+            kr,
+            value,
+            note,
+            confidence,
+        } => key_results::update(cx, kr, value, note, confidence).await,
+        KrDone { kr, note } => key_results::done(cx, kr, note).await,
+        KrShow(kr) => key_results::show(cx, kr).await,
+        KrList(goal) => key_results::list(cx, goal).await,
+        KrTarget { kr, target, why } => key_results::target(cx, kr, target, why).await,
+        KrClose { kr, outcome, note } => key_results::close(cx, kr, outcome, note).await,
         Settings(None) => settings::show(cx).await,
         Settings(Some((name, value))) => settings::set(cx, &name, &value).await,
         Ack(key) => goals::ack(cx, key).await,
@@ -170,6 +190,7 @@ impl Ctx<'_> {
             KeyKind::Goal => "goals",
             KeyKind::Initiative => "initiatives",
             KeyKind::Work => "work_items",
+            KeyKind::KeyResult => "key_results",
         };
         let nearest: Option<i32> = sqlx::query_scalar(&format!(
             "SELECT number FROM {table} WHERE workspace_id = $1 ORDER BY abs(number - $2), number DESC LIMIT 1"
@@ -184,9 +205,7 @@ impl Ctx<'_> {
         ));
         Ok(match nearest {
             Some(n) => err.hint(format!("Did you mean {}-{n}?", key.kind.prefix())),
-            None => {
-                err.hint(format!("There are no {table} yet.").replace("work_items", "work items"))
-            }
+            None => err.hint(format!("There are no {} yet.", table.replace('_', " "))),
         })
     }
 

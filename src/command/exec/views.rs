@@ -533,6 +533,7 @@ pub async fn history(cx: &mut Ctx<'_>, key: Key) -> Outcome {
         KeyKind::Goal => drop(cx.goal(key).await?),
         KeyKind::Initiative => drop(cx.initiative(key).await?),
         KeyKind::Work => drop(cx.work(key).await?),
+        KeyKind::KeyResult => drop(cx.key_result(key).await?),
     }
     let rows = events::history(cx.conn, cx.ws, &key.to_string(), 50).await?;
     if rows.is_empty() {

@@ -68,6 +68,58 @@ impl Shape {
     }
 }
 
+/// What the person checking in says of it, beside the number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Confidence {
+    OnTrack,
+    AtRisk,
+    OffTrack,
+}
+
+impl Confidence {
+    pub const ALL: [Confidence; 3] = [
+        Confidence::OnTrack,
+        Confidence::AtRisk,
+        Confidence::OffTrack,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::OnTrack => "on-track",
+            Confidence::AtRisk => "at-risk",
+            Confidence::OffTrack => "off-track",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<Confidence, UserError> {
+        Confidence::ALL
+            .into_iter()
+            .find(|c| c.as_str().eq_ignore_ascii_case(text))
+            .ok_or_else(|| {
+                UserError::new(format!("'{text}' is not a confidence."))
+                    .hint("Use confidence:on-track, confidence:at-risk or confidence:off-track.")
+            })
+    }
+}
+
+/// How a key result ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KrOutcome {
+    Achieved,
+    Missed,
+    Dropped,
+}
+
+impl KrOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KrOutcome::Achieved => "achieved",
+            KrOutcome::Missed => "missed",
+            KrOutcome::Dropped => "dropped",
+        }
+    }
+}
+
 /// One key result as the rules see it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct KeyResult {

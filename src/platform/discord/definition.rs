@@ -226,7 +226,11 @@ mod tests {
                     Kind::User => json!("123"),
                     Kind::Integer { min, .. } => json!(min),
                     Kind::Choice(words) => json!(words[0]),
-                    Kind::Word => json!("2d"),
+                    Kind::Word => match o.name {
+                        "by" => json!("2027-03-31"),
+                        "value" | "target" => json!("5"),
+                        _ => json!("2d"),
+                    },
                     _ => json!("x"),
                 };
                 text.push(' ');

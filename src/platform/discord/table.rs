@@ -92,6 +92,10 @@ const WORK: Kind = Kind::Key {
     kinds: "W",
     none: false,
 };
+const KEY_RESULT: Kind = Kind::Key {
+    kinds: "K",
+    none: false,
+};
 const TITLE: Opt = opt(
     "title",
     "What it is, in a few words",
@@ -109,6 +113,7 @@ const DUE: Opt = optional(
 pub const HELP_TOPICS: &[&str] = &[
     "status",
     "goal",
+    "kr",
     "initiative",
     "work",
     "views",
@@ -185,6 +190,103 @@ pub const GROUPS: &[Group] = &[
                         "outcome",
                         "How it ended",
                         Kind::Choice(&["achieved", "dropped"]),
+                        Form::Bare,
+                    ),
+                    NOTE,
+                ],
+            ),
+        ],
+    },
+    Group {
+        name: "kr",
+        description: "Key results: the outcomes a goal is measured by",
+        subs: &[
+            Sub {
+                name: "new",
+                description: "Add a key result to a goal (owner or admin)",
+                options: &[
+                    opt("goal", "The goal it measures", GOAL, Form::Bare),
+                    TITLE,
+                    opt("by", "Due date, YYYY-MM-DD", Kind::Word, Form::Named("by:")),
+                    optional(
+                        "from",
+                        "A metric's start value: 8%, $1.2m, 42",
+                        Kind::Word,
+                        Form::Named("from:"),
+                    ),
+                    optional("to", "A metric's target", Kind::Word, Form::Named("to:")),
+                    optional(
+                        "band",
+                        "Keep within LOW..HIGH, e.g. 99.5%..100%",
+                        Kind::Word,
+                        Form::Named("band:"),
+                    ),
+                    optional(
+                        "start",
+                        "When the period starts, YYYY-MM-DD (default today)",
+                        Kind::Word,
+                        Form::Named("start:"),
+                    ),
+                ],
+            },
+            key_sub(
+                "update",
+                "Check in a key result's value",
+                &[
+                    opt("kr", "The key result", KEY_RESULT, Form::Bare),
+                    opt(
+                        "value",
+                        "Its value now, in its unit",
+                        Kind::Word,
+                        Form::Bare,
+                    ),
+                    NOTE,
+                    optional(
+                        "confidence",
+                        "How it looks to you",
+                        Kind::Choice(&["on-track", "at-risk", "off-track"]),
+                        Form::Named("confidence:"),
+                    ),
+                ],
+            ),
+            key_sub(
+                "done",
+                "Mark a milestone done",
+                &[opt("kr", "The milestone", KEY_RESULT, Form::Bare), NOTE],
+            ),
+            key_sub(
+                "show",
+                "Show a key result and where it stands",
+                &[opt("kr", "The key result", KEY_RESULT, Form::Bare)],
+            ),
+            key_sub(
+                "list",
+                "List key results, of every goal or of one",
+                &[optional("goal", "Only this goal's", GOAL, Form::Bare)],
+            ),
+            key_sub(
+                "target",
+                "Change a metric's target, saying why (owner or admin)",
+                &[
+                    opt("kr", "The key result", KEY_RESULT, Form::Bare),
+                    opt("target", "The new target", Kind::Word, Form::Bare),
+                    opt(
+                        "why",
+                        "Why it changed",
+                        Kind::Text { max: 500 },
+                        Form::Quoted,
+                    ),
+                ],
+            ),
+            key_sub(
+                "close",
+                "Close a key result (owner or admin)",
+                &[
+                    opt("kr", "The key result", KEY_RESULT, Form::Bare),
+                    opt(
+                        "outcome",
+                        "How it ended",
+                        Kind::Choice(&["achieved", "missed", "dropped"]),
                         Form::Bare,
                     ),
                     NOTE,

@@ -1,0 +1,186 @@
+//! Key results: made by the goal's owner, checked in by the owner or a lead under the goal,
+//! shown with their pace in numbers, retargeted with a reason, closed; bad input refused.
+
+use crate::harness::*;
+
+/// The founding goal with a churn metric over 100 days, 30% of them gone today.
+async fn with_churn() -> T {
+    let mut t = founding().await;
+    let reply = t
+        .say(
+            "ana",
+            "kr new G-1 \"Monthly churn\" from:8% to:5% start:2026-10-20 by:2027-01-27",
+        )
+        .await;
+    assert!(
+        reply.contains("Created K-1 \"Monthly churn\" for G-1"),
+        "{reply}"
+    );
+    assert!(reply.contains("8% → 5%"), "{reply}");
+    t
+}
+
+#[tokio::test]
+async fn a_metric_is_checked_in_by_a_lead_and_shown_with_its_pace_in_numbers() {
+    let mut t = with_churn().await;
+    // Lee leads I-1 under G-1, so he may check in; the reply says where it stands.
+    let reply = t.say("lee", "kr update K-1 7.6% \"first month\"").await;
+    assert!(reply.contains("Checked in K-1"), "{reply}");
+    assert!(
+        reply.contains("K-1 Monthly churn 7.6% (target 5% by 27 Jan): 13% of the way, 30% of the time gone: at risk, 17 points behind pace"),
+        "{reply}"
+    );
+    t.say("ana", "kr update K-1 6.5% confidence:on-track").await;
+    let shown = t.say("ana", "kr show K-1").await;
+    assert!(shown.contains("Check-ins: 2 █▁"), "{shown}");
+    assert!(
+        shown.contains("50% of the way, 30% of the time gone: on track"),
+        "{shown}"
+    );
+
+    // A new target needs its reason, and keeps the old one in the history.
+    let reply = t
+        .say("ana", "kr target K-1 4.5% \"the board asked for more\"")
+        .await;
+    assert!(reply.contains("now aims at 4.5% (was 5%)"), "{reply}");
+    let history = t.say("ana", "history K-1").await;
+    for line in [
+        "created",
+        "checked in",
+        "target",
+        "the board asked for more",
+    ] {
+        assert!(history.contains(line), "{line} in {history}");
+    }
+    let list = t.say("ana", "kr list G-1").await;
+    assert!(
+        list.contains("K-1 Monthly churn 6.5% (target 4.5%"),
+        "{list}"
+    );
+    let closed = t
+        .say("ana", "kr close K-1 dropped \"replaced by NRR\"")
+        .await;
+    assert!(
+        closed.contains("K-1 \"Monthly churn\" is closed: dropped"),
+        "{closed}"
+    );
+    t.finish().await;
+}
+
+#[tokio::test]
+async fn milestones_and_bands_read_as_people_write_them() {
+    let mut t = founding().await;
+    let reply = t
+        .say("ana", "kr new G-1 \"SOC 2 report signed\" by:2027-03-31")
+        .await;
+    assert!(
+        reply.contains("Created K-1") && reply.contains("a milestone"),
+        "{reply}"
+    );
+    let reply = t
+        .say(
+            "ana",
+            "kr new G-1 \"Uptime\" band:99.5%..100% by:2027-03-31",
+        )
+        .await;
+    assert!(reply.contains("keep within 99.5%..100%"), "{reply}");
+    let reply = t.say("ana", "kr done K-1 \"signed by the auditor\"").await;
+    assert!(
+        reply.contains("K-1 SOC 2 report signed (due 31 Mar): done: achieved"),
+        "{reply}"
+    );
+    let reply = t.say("ana", "kr update K-2 99.2%").await;
+    assert!(
+        reply.contains("K-2 Uptime 99.2% (keep within 99.5%..100%): at risk"),
+        "{reply}"
+    );
+    t.finish().await;
+}
+
+async fn rejected(t: &mut T, who: &str, command: &str, expected: &str) {
+    let before = t.fingerprint().await;
+    let reply = t.say(who, command).await;
+    assert!(
+        reply.starts_with("[ERROR] Nothing changed:"),
+        "{command}: {reply}"
+    );
+    assert!(
+        reply.contains(expected),
+        "{command}: expected {expected:?} in {reply}"
+    );
+    assert_eq!(t.fingerprint().await, before, "{command} changed something");
+}
+
+#[tokio::test]
+async fn bad_key_result_input_is_refused_specifically_and_changes_nothing() {
+    let mut t = with_churn().await;
+    t.run("role @bob member").await;
+    t.say("ana", "kr new G-1 \"Audit\" by:2027-03-31").await;
+    t.say("ana", "kr new G-1 \"Old bet\" from:1 to:2 by:2027-03-31")
+        .await;
+    t.say("ana", "kr close K-3 dropped").await;
+    for (who, command, expected) in [
+        (
+            "ana",
+            "kr new G-1 \"Flat\" from:8% to:8% by:2027-03-31",
+            "from and to are both 8%",
+        ),
+        (
+            "ana",
+            "kr new G-1 \"Mixed\" from:8% to:$5 by:2027-03-31",
+            "The target is in USD, but this key result counts in percent",
+        ),
+        (
+            "ana",
+            "kr new G-1 \"Late\" from:1 to:2 start:2027-03-01 by:2027-01-31",
+            "the due date 2027-01-31 is not after the start 2027-03-01",
+        ),
+        (
+            "ana",
+            "kr new G-1 \"Half\" from:8% by:2027-03-31",
+            "a metric needs both from: and to:",
+        ),
+        (
+            "ana",
+            "kr new G-1 \"No date\" from:8% to:5%",
+            "a key result needs a due date",
+        ),
+        (
+            "ana",
+            "kr update K-1 $5",
+            "is in USD, but this key result counts in percent",
+        ),
+        ("ana", "kr update K-1 lots", "'lots' is not a value"),
+        ("ana", "kr update K-2 3", "K-2 is a milestone"),
+        (
+            "ana",
+            "kr update K-3 1.5",
+            "K-3 is dropped; only open key results change",
+        ),
+        (
+            "bob",
+            "kr update K-1 7%",
+            "only the goal's owner, a lead under it or an admin can check in K-1",
+        ),
+        ("ana", "kr update K-9 7%", "Did you mean K-3?"),
+        ("ana", "kr target K-1 4%", "a new target needs its reason"),
+        (
+            "ana",
+            "kr target K-1 8% \"back to the start\"",
+            "8% is where K-1 started",
+        ),
+        (
+            "ana",
+            "kr close K-1 won",
+            "kr close needs an outcome: achieved, missed or dropped, not 'won'",
+        ),
+        (
+            "ana",
+            "kr update K-1 7% confidence:great",
+            "'great' is not a confidence",
+        ),
+    ] {
+        rejected(&mut t, who, command, expected).await;
+    }
+    t.finish().await;
+}
