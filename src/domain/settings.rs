@@ -1,5 +1,6 @@
 //! Per-workspace thresholds and schedules, with the product defaults.
 
+use super::key_result::Thresholds;
 use chrono::Duration;
 use chrono_tz::Tz;
 
@@ -51,6 +52,10 @@ pub struct Settings {
     /// a flapping rule must hold this long before it turns anything red.
     pub settle: Duration,
     pub urgent: Urgent,
+    /// The pace rule's thresholds for key results.
+    pub kr: Thresholds,
+    /// How often a key result expects a check-in (stale three days after).
+    pub kr_checkin_every: Duration,
 }
 
 impl Settings {
@@ -89,6 +94,8 @@ impl Default for Settings {
             working: WorkingTime::default(),
             settle: Duration::minutes(30),
             urgent: Urgent::GoalRed,
+            kr: Thresholds::default(),
+            kr_checkin_every: Duration::days(7),
         }
     }
 }

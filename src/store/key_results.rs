@@ -6,7 +6,7 @@ use sqlx::FromRow;
 
 use super::{Conn, WorkspaceId};
 use crate::domain::PersonId;
-use crate::domain::key_result::{KeyResult, Shape, Unit};
+use crate::domain::key_result::{Confidence, KeyResult, KrFacts, Shape, Unit};
 
 /// A key result as stored, with its goal, its current target and its check-ins.
 #[derive(Debug, Clone, FromRow)]
@@ -29,6 +29,7 @@ pub struct Row {
     /// Check-in values, oldest first.
     pub checkin_values: Vec<f64>,
     pub last_checkin: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
 }
 
 impl Row {
@@ -71,7 +72,8 @@ const SELECT: &str = "
            coalesce((SELECT array_agg(c.value ORDER BY c.id) FROM kr_checkins c
                      WHERE c.workspace_id = k.workspace_id AND c.key_result_id = k.id), '{}') AS checkin_values,
            (SELECT max(c.at) FROM kr_checkins c
-             WHERE c.workspace_id = k.workspace_id AND c.key_result_id = k.id) AS last_checkin
+             WHERE c.workspace_id = k.workspace_id AND c.key_result_id = k.id) AS last_checkin,
+           k.created_at
     FROM key_results k
     JOIN goals g ON g.workspace_id = k.workspace_id AND g.id = k.goal_id
     JOIN LATERAL (SELECT target, due_at FROM kr_targets t
@@ -228,4 +230,60 @@ pub async fn close(
     .execute(conn)
     .await?;
     Ok(())
+}
+
+#[derive(FromRow)]
+struct Checked {
+    key_result_id: i64,
+    value: f64,
+    confidence: Option<String>,
+    noted: bool,
+    at: DateTime<Utc>,
+}
+
+/// Every open key result of an open goal, with what its check-ins say: the rules' input.
+pub async fn facts(conn: &mut Conn, ws: WorkspaceId) -> anyhow::Result<Vec<KrFacts>> {
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        "{SELECT} AND k.status = 'open' AND g.status = 'open' ORDER BY k.number"
+    ))
+    .bind(ws)
+    .fetch_all(&mut *conn)
+    .await?;
+    let checkins: Vec<Checked> = sqlx::query_as(
+        "SELECT c.key_result_id, c.value, c.confidence, c.note IS NOT NULL AS noted, c.at
+         FROM kr_checkins c JOIN key_results k ON k.workspace_id = c.workspace_id AND k.id = c.key_result_id
+         WHERE c.workspace_id = $1 AND k.status = 'open' ORDER BY c.id",
+    )
+    .bind(ws)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let mine: Vec<&Checked> = checkins
+            .iter()
+            .filter(|c| c.key_result_id == r.id)
+            .collect();
+        let confidence = mine
+            .last()
+            .and_then(|c| Some((Confidence::parse(c.confidence.as_deref()?).ok()?, c.noted)));
+        // A band's breach began at the first check-in of the current run outside it.
+        let outside_since = match (r.band_low, r.band_high) {
+            (Some(low), Some(high)) => mine
+                .iter()
+                .rev()
+                .take_while(|c| !(low..=high).contains(&c.value))
+                .last()
+                .map(|c| c.at),
+            _ => None,
+        };
+        out.push(KrFacts {
+            goal_id: r.goal_id,
+            kr: r.model()?,
+            created_at: r.created_at,
+            last_checkin: r.last_checkin,
+            confidence,
+            outside_since,
+        });
+    }
+    Ok(out)
 }

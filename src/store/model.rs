@@ -516,12 +516,14 @@ pub async fn snapshot(
             .bind(ws)
             .fetch_all(&mut *conn)
             .await?;
+    let key_results = super::key_results::facts(&mut *conn, ws).await?;
     Ok(Snapshot {
         people,
         goals,
         initiatives: convert(initiatives)?,
         work: convert(work)?,
         onsets: onsets.into_iter().collect(),
+        key_results,
     })
 }
 

@@ -6,6 +6,7 @@ use sqlx::FromRow;
 
 use super::{Conn, WorkspaceId};
 use crate::domain::calendar::WorkingTime;
+use crate::domain::key_result::Thresholds;
 use crate::domain::settings::{RedToChannel, Urgent};
 use crate::domain::{KeyKind, Settings};
 
@@ -100,13 +101,18 @@ struct SettingsRow {
     holidays: Vec<chrono::NaiveDate>,
     settle_minutes: i32,
     urgent: String,
+    kr_at_risk: i32,
+    kr_off_track: i32,
+    kr_band_grace_minutes: i32,
+    kr_checkin_every_minutes: i32,
 }
 
 pub async fn settings(conn: &mut Conn, ws: WorkspaceId) -> anyhow::Result<Settings> {
     let r: SettingsRow = sqlx::query_as(
         "SELECT time_zone, channel, digest_schedule, agenda_schedule, sweep_schedule, stall_after_minutes,
                 nudge_every_minutes, starve_after_minutes, capacity_amber_pct, capacity_red_pct, red_to_channel,
-                dm_cap_per_day, wip_limit, top_ranks, workdays, work_hours, holidays, settle_minutes, urgent
+                dm_cap_per_day, wip_limit, top_ranks, workdays, work_hours, holidays, settle_minutes, urgent,
+                kr_at_risk, kr_off_track, kr_band_grace_minutes, kr_checkin_every_minutes
          FROM workspace_settings WHERE workspace_id = $1",
     )
     .bind(ws)
@@ -148,6 +154,12 @@ pub async fn settings(conn: &mut Conn, ws: WorkspaceId) -> anyhow::Result<Settin
         } else {
             Urgent::GoalRed
         },
+        kr: Thresholds {
+            at_risk: r.kr_at_risk.into(),
+            off_track: r.kr_off_track.into(),
+            band_grace: Duration::minutes(r.kr_band_grace_minutes.into()),
+        },
+        kr_checkin_every: Duration::minutes(r.kr_checkin_every_minutes.into()),
     })
 }
 
@@ -162,7 +174,8 @@ pub async fn save_settings(
                 sweep_schedule = $6, stall_after_minutes = $7, nudge_every_minutes = $8, starve_after_minutes = $9,
                 capacity_amber_pct = $10, capacity_red_pct = $11, red_to_channel = $12, dm_cap_per_day = $13,
                 wip_limit = $14, top_ranks = $15, updated_at = $16, workdays = $17, work_hours = $18,
-                holidays = $19, settle_minutes = $20, urgent = $21
+                holidays = $19, settle_minutes = $20, urgent = $21, kr_at_risk = $22, kr_off_track = $23,
+                kr_band_grace_minutes = $24, kr_checkin_every_minutes = $25
          WHERE workspace_id = $1",
     )
     .bind(ws)
@@ -189,6 +202,10 @@ pub async fn save_settings(
     .bind(s.working.holidays.iter().copied().collect::<Vec<_>>())
     .bind(s.settle.num_minutes() as i32)
     .bind(s.urgent.as_str())
+    .bind(s.kr.at_risk as i32)
+    .bind(s.kr.off_track as i32)
+    .bind(s.kr.band_grace.num_minutes() as i32)
+    .bind(s.kr_checkin_every.num_minutes() as i32)
     .execute(conn)
     .await?;
     Ok(())

@@ -184,3 +184,58 @@ async fn bad_key_result_input_is_refused_specifically_and_changes_nothing() {
     }
     t.finish().await;
 }
+
+#[tokio::test]
+async fn a_key_result_behind_pace_turns_its_goal_amber_then_red_until_a_check_in_catches_up() {
+    let mut t = founding().await;
+    // The work under the goal keeps moving: only the outcome is behind.
+    t.say("ana", "settings stall_after 60d").await;
+    t.say(
+        "ana",
+        "kr new G-1 \"Monthly churn\" from:8% to:5% start:2026-10-20 by:2027-01-27",
+    )
+    .await;
+    t.say("lee", "kr update K-1 7.2%").await;
+    assert_eq!(
+        t.colour("G-1").await,
+        "green",
+        "27% of the way, 30% of the time gone"
+    );
+
+    t.advance("7d").await;
+    assert_eq!(t.colour("G-1").await, "amber");
+    let dm = t.dm("ana", "turned amber");
+    for evidence in [
+        "G-1",
+        "K-1 Monthly churn 7.2%",
+        "target 5% by 27 Jan",
+        "points behind pace",
+    ] {
+        assert!(
+            dm.contains(evidence),
+            "the owner's DM names {evidence}: {dm}"
+        );
+    }
+    t.ignore("#leadership");
+
+    t.advance("15d").await;
+    assert_eq!(t.colour("G-1").await, "red");
+    // Each change edits the first message and adds one line in its thread.
+    t.thread("ana", "K-1 has had no update for 10 days");
+    t.edit("ana", "is amber");
+    let red = t.thread("ana", "red");
+    assert!(red.contains("off track"), "{red}");
+    let now = t.edit("ana", "amber to red");
+    assert!(now.contains("25 points behind pace"), "{now}");
+    t.ignore("#leadership");
+
+    let reply = t
+        .say("lee", "kr update K-1 5.9% \"the onboarding fix landed\"")
+        .await;
+    assert!(reply.contains("on track"), "{reply}");
+    assert_eq!(t.colour("G-1").await, "green");
+    let resolved = t.edit("ana", "Resolved");
+    assert!(resolved.contains("G-1"), "{resolved}");
+    t.ignore("#leadership");
+    t.finish().await;
+}

@@ -36,6 +36,10 @@ pub const NAMES: &[&str] = &[
     "holiday",
     "settle",
     "urgent",
+    "kr_at_risk",
+    "kr_off_track",
+    "kr_band_grace",
+    "kr_checkin_every",
 ];
 
 fn values(s: &Settings) -> Vec<(&'static str, String, &'static str)> {
@@ -147,6 +151,26 @@ fn values(s: &Settings) -> Vec<(&'static str, String, &'static str)> {
             s.urgent.as_str().into(),
             "red: a goal turning red is told at once, even outside working hours; none: nothing is",
         ),
+        (
+            "kr_at_risk",
+            format!("{}", s.kr.at_risk),
+            "a key result this many points behind pace (or fewer) is on track; more is at risk (its goal amber)",
+        ),
+        (
+            "kr_off_track",
+            format!("{}", s.kr.off_track),
+            "more points behind pace than this is off track (its goal red)",
+        ),
+        (
+            "kr_band_grace",
+            human_duration(s.kr.band_grace),
+            "a band key result outside its band is at risk, and off track after this long",
+        ),
+        (
+            "kr_checkin_every",
+            human_duration(s.kr_checkin_every),
+            "how often key results expect a check-in; three days past it they are stale (goal amber)",
+        ),
     ]
 }
 
@@ -248,6 +272,10 @@ pub async fn set(cx: &mut Ctx<'_>, name: &str, value: &str) -> Outcome {
             }
         }
         "settle" => s.settle = parse_duration(value)?,
+        "kr_at_risk" => s.kr.at_risk = count(value, name, 100)?.into(),
+        "kr_off_track" => s.kr.off_track = count(value, name, 100)?.into(),
+        "kr_band_grace" => s.kr.band_grace = parse_duration(value)?,
+        "kr_checkin_every" => s.kr_checkin_every = parse_duration(value)?,
         "urgent" => {
             s.urgent = match value {
                 "red" => Urgent::GoalRed,
@@ -260,6 +288,13 @@ pub async fn set(cx: &mut Ctx<'_>, name: &str, value: &str) -> Outcome {
                 .unwrap_or_else(|| format!("Settings: {}.", NAMES.join(", ")));
             return Err(UserError::new(format!("unknown setting '{other}'.")).hint(hint).into());
         }
+    }
+    if s.kr.at_risk > s.kr.off_track {
+        return Err(UserError::new(format!(
+            "kr_at_risk ({}) cannot be above kr_off_track ({}).",
+            s.kr.at_risk, s.kr.off_track
+        ))
+        .into());
     }
     if s.capacity_red_pct > s.capacity_amber_pct {
         return Err(UserError::new(format!(

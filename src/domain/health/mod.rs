@@ -8,6 +8,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use super::calendar::Calendar;
 use super::capacity::{self, Capacity, fte, percent};
+use super::key_result::{self, KrFacts};
 use super::model::*;
 use super::settings::Settings;
 use super::signal::{Condition, SignalKind, person_subject};
@@ -25,6 +26,8 @@ pub struct Snapshot {
     pub work: Vec<WorkItem>,
     /// Since when each flapping rule has held, by rule key (`all_troubled:I-1`).
     pub onsets: HashMap<String, DateTime<Utc>>,
+    /// Open key results of open goals, with their check-ins.
+    pub key_results: Vec<KrFacts>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -384,6 +387,14 @@ impl<'a> Evaluator<'a> {
                 h.flag(Colour::Red, format!("overdue:{key}"), reason.clone());
             }
             self.condition(SignalKind::Overdue, &key, Some(key.clone()), reason);
+        }
+
+        // The goal moves only if its outcomes do: the worst of its work and its key results.
+        for f in self.snap.key_results.iter().filter(|f| f.goal_id == g.id) {
+            let said = key_result::health::judge(f, self.now, &self.s.kr, self.s.kr_checkin_every);
+            for (colour, cause, reason) in said {
+                h.flag(colour, cause, reason);
+            }
         }
 
         if let Some(owner) = self.people.get(&g.owner_id).filter(|p| !p.active) {

@@ -2,11 +2,13 @@
 //! target by a due date, a milestone is done or not, a band keeps a value inside limits.
 //! Health reads their pace (`pace`); the values are typed and shown in their unit (`units`).
 
+pub mod health;
 pub mod pace;
 pub mod units;
 
 use chrono::{DateTime, Utc};
 
+pub use health::KrFacts;
 pub use pace::{Pace, Thresholds, Verdict};
 pub use units::{Quantity, Unit};
 
@@ -158,6 +160,22 @@ impl KeyResult {
         let by = self.due.format("%-d %b");
         let name = format!("{} {}", self.key(), self.title);
         match &self.shape {
+            // No value yet is not a value at the start: nothing to judge until the first check-in.
+            Shape::Metric { to, .. } if self.values.is_empty() => (
+                Verdict::Early,
+                format!(
+                    "{name} (target {} by {by}): no check-in yet",
+                    self.show(*to)
+                ),
+            ),
+            Shape::Band { low, high } if self.values.is_empty() => (
+                Verdict::Early,
+                format!(
+                    "{name} (keep within {}..{}): no check-in yet",
+                    self.show(*low),
+                    self.show(*high)
+                ),
+            ),
             Shape::Metric { from, to } => {
                 let current = self.values.last().copied().unwrap_or(*from);
                 let p = pace::metric(*from, *to, current, self.start, self.due, now, t);
@@ -168,7 +186,8 @@ impl KeyResult {
                 );
                 let how = format!(
                     "{:.0}% of the way, {:.0}% of the time gone",
-                    p.progress * 100.0,
+                    // `+ 0.0` turns a negative zero into "0%".
+                    p.progress * 100.0 + 0.0,
                     p.expected * 100.0
                 );
                 let tail = match p.verdict {

@@ -466,12 +466,12 @@ pub const SUBS: &[Sub] = &[
     ),
     key_sub(
         "history",
-        "Every recorded change to a goal, initiative or work item",
+        "Every recorded change to a goal, initiative, work item or key result",
         &[opt(
             "key",
-            "The goal, initiative or work item",
+            "The goal, initiative, work item or key result",
             Kind::Key {
-                kinds: "GIW",
+                kinds: "GIWK",
                 none: false,
             },
             Form::Bare,

@@ -1,0 +1,148 @@
+//! What a key result says of its goal's health: its verdict's colour (a declared confidence
+//! may lower it, or raise it one step with a note), and "stale" when no one has checked in
+//! for `kr_checkin_every` plus three days, shown beside the last verdict.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::pace::{Thresholds, with_confidence};
+use super::{Confidence, KeyResult, Shape};
+use crate::domain::{Colour, GoalId};
+
+/// How long past the check-in rhythm a key result may go unheard before it is stale.
+const STALE_SLACK: Duration = Duration::days(3);
+
+/// One open key result of an open goal, with what its check-ins say.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KrFacts {
+    pub goal_id: GoalId,
+    pub kr: KeyResult,
+    pub created_at: DateTime<Utc>,
+    pub last_checkin: Option<DateTime<Utc>>,
+    /// The latest check-in's declared confidence, and whether a note came with it.
+    pub confidence: Option<(Confidence, bool)>,
+    /// A band's value has been outside the band since then (the current run).
+    pub outside_since: Option<DateTime<Utc>>,
+}
+
+/// What the goal hears: (colour, cause id, reason), nothing when all is well.
+pub fn judge(
+    f: &KrFacts,
+    now: DateTime<Utc>,
+    t: &Thresholds,
+    checkin_every: Duration,
+) -> Vec<(Colour, String, String)> {
+    let key = f.kr.key();
+    let mut out = Vec::new();
+    let (verdict, mut reason) = f.kr.judge(f.outside_since, now, t);
+    let mut colour = verdict.colour();
+    if let Some((declared, noted)) = f.confidence {
+        let declared_colour = match declared {
+            Confidence::OnTrack => Colour::Green,
+            Confidence::AtRisk => Colour::Amber,
+            Confidence::OffTrack => Colour::Red,
+        };
+        let adjusted = with_confidence(colour, declared_colour, noted);
+        if adjusted != colour {
+            reason.push_str(&format!(
+                " ({} says {})",
+                "the last check-in",
+                declared.as_str()
+            ));
+            colour = adjusted;
+        }
+    }
+    if colour != Colour::Green {
+        out.push((colour, format!("kr:{key}"), reason.clone()));
+    }
+    // Silence counts from the last check-in, or from when the key result was made.
+    let heard = f.last_checkin.unwrap_or(f.created_at);
+    let silent = now - heard;
+    if !matches!(f.kr.shape, Shape::Milestone) && silent > checkin_every + STALE_SLACK {
+        out.push((
+            Colour::Amber,
+            format!("kr_stale:{key}"),
+            format!("{key} has had no update for {} days", silent.num_days()),
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::key_result::Unit;
+
+    fn churn(values: Vec<f64>) -> KrFacts {
+        let start: DateTime<Utc> = "2027-01-01T00:00:00Z".parse().unwrap();
+        KrFacts {
+            goal_id: 1,
+            kr: KeyResult {
+                number: 2,
+                title: "Monthly churn".into(),
+                shape: Shape::Metric { from: 8.0, to: 5.0 },
+                unit: Unit::Percent,
+                start,
+                due: start + Duration::days(100),
+                values,
+            },
+            created_at: start,
+            last_checkin: Some(start + Duration::days(45)),
+            confidence: None,
+            outside_since: None,
+        }
+    }
+
+    fn day(n: i64) -> DateTime<Utc> {
+        "2027-01-01T00:00:00Z".parse::<DateTime<Utc>>().unwrap() + Duration::days(n)
+    }
+
+    fn colours(f: &KrFacts, at: i64) -> Vec<(Colour, String)> {
+        judge(f, day(at), &Thresholds::default(), Duration::days(7))
+            .into_iter()
+            .map(|(c, cause, _)| (c, cause))
+            .collect()
+    }
+
+    #[test]
+    fn behind_pace_is_amber_then_red_and_silence_is_stale() {
+        let f = churn(vec![7.0]);
+        assert_eq!(
+            colours(&f, 46),
+            vec![(Colour::Amber, "kr:K-2".into())],
+            "13 points behind"
+        );
+        assert_eq!(
+            colours(&f, 60),
+            vec![
+                (Colour::Red, "kr:K-2".into()),
+                (Colour::Amber, "kr_stale:K-2".into())
+            ],
+            "off track, and unheard for 15 days"
+        );
+        assert_eq!(
+            colours(&churn(vec![6.5]), 46),
+            vec![],
+            "on track and heard lately"
+        );
+    }
+
+    #[test]
+    fn a_declared_confidence_lowers_or_with_a_note_raises_one_step() {
+        let mut f = churn(vec![6.5]);
+        f.confidence = Some((Confidence::OffTrack, false));
+        let said = judge(&f, day(46), &Thresholds::default(), Duration::days(7));
+        assert_eq!(said[0].0, Colour::Red);
+        assert!(
+            said[0].2.ends_with("(the last check-in says off-track)"),
+            "{}",
+            said[0].2
+        );
+        let mut f = churn(vec![7.0]);
+        f.confidence = Some((Confidence::OnTrack, true));
+        assert_eq!(
+            colours(&f, 60)[0],
+            (Colour::Amber, "kr:K-2".into()),
+            "red raised to amber"
+        );
+    }
+}
