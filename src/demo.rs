@@ -7,10 +7,13 @@ use crate::store::Store;
 
 const STEPS: &[(&str, &[&str])] = &[
     (
-        "Thursday 09:30. Ana owns the top priority, cutting churn. Lee leads the onboarding revamp\n\
-         behind it and starts the first piece of work. Every item is linked to its goal as it is born.",
+        "Thursday 09:30. Ana owns the top priority, cutting churn, measured by one key result: monthly\n\
+         churn from 8% to 5% this quarter, on pace so far. Lee leads the onboarding revamp behind it and\n\
+         starts the first piece of work. Every item is linked to its goal as it is born.",
         &[
             "@ana: /align goal new \"Cut churn to 3%\" owner:@ana rank:1",
+            "@ana: /align kr new G-1 \"Monthly churn\" from:8% to:5% start:2026-10-01 by:2026-12-31",
+            "@ana: /align kr update K-1 6.5% \"October's cohort\"",
             "@ana: /align initiative new G-1 \"Onboarding revamp\" lead:@lee plan:1",
             "@lee: /align work new I-1 \"New welcome flow\" @lee",
             "@lee: /align work start W-1",
@@ -35,8 +38,16 @@ const STEPS: &[(&str, &[&str])] = &[
     ),
     (
         "Friday 09:30: the digest above reached the leadership channel before standup, naming the cause.\n\
-         Lee fixes the bug and goes back: the alerts are edited to \"resolved\"; nobody is pinged again.",
-        &["@lee: /align work done W-2"],
+         Ana checks in this week's churn: it ticked up while the revamp stood still.",
+        &[
+            "@ana: /align kr update K-1 6.8% \"the revamp slipped a week\"",
+            "+1h",
+        ],
+    ),
+    (
+        "Lee fixes the bug and goes back to the revamp. The work is moving again, but the outcome is\n\
+         behind: G-1 stays amber on its key result alone, until churn catches up.",
+        &["@lee: /align work done W-2", "@ana: /align goal show G-1"],
     ),
 ];
 

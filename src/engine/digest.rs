@@ -16,6 +16,27 @@ pub struct Picture {
     pub settings: Settings,
     pub snap: Snapshot,
     pub assessment: Assessment,
+    pub now: DateTime<Utc>,
+}
+
+impl Picture {
+    /// Each open key result of a goal: where it stands, in numbers, and its check-ins.
+    pub fn key_result_lines(&self, goal: crate::domain::GoalId) -> Vec<String> {
+        self.snap
+            .key_results
+            .iter()
+            .filter(|f| f.goal_id == goal)
+            .map(|f| {
+                let (_, reason) = f.kr.judge(f.outside_since, self.now, &self.settings.kr);
+                let spark = crate::domain::key_result::pace::sparkline(&f.kr.values);
+                if spark.is_empty() {
+                    reason
+                } else {
+                    format!("{reason} {spark}")
+                }
+            })
+            .collect()
+    }
 }
 
 /// The workspace as the rules see it at `now`, without recording anything.
@@ -31,6 +52,7 @@ pub async fn picture(
         settings,
         snap,
         assessment,
+        now,
     })
 }
 

@@ -107,6 +107,7 @@ fn goal_message(p: &Picture, ix: &Index, g: &Goal) -> Message {
             .filter(|r| !r.is_empty())
             .unwrap_or_else(|| vec!["all rules pass".into()]),
     )
+    .lines("Key results", p.key_result_lines(g.id))
     .lines(
         "Moving it",
         if moving.is_empty() {
