@@ -64,10 +64,12 @@ CREATE TABLE kr_checkins (
 CREATE INDEX kr_checkins_by_key_result ON kr_checkins (workspace_id, key_result_id, id);
 
 -- The pace rule's settings: points behind pace still on track, still only at risk; how long a
--- band may be breached before it is off track; how often key results expect a check-in.
+-- band may be breached before it is off track; how often key results expect a check-in; the
+-- window over which flowing work and a flat metric mean "busy but not moving".
 ALTER TABLE workspace_settings
     ADD COLUMN kr_at_risk               INT NOT NULL DEFAULT 10 CHECK (kr_at_risk BETWEEN 0 AND 100),
     ADD COLUMN kr_off_track             INT NOT NULL DEFAULT 25 CHECK (kr_off_track BETWEEN 0 AND 100),
     ADD COLUMN kr_band_grace_minutes    INT NOT NULL DEFAULT 2880 CHECK (kr_band_grace_minutes >= 0),
     ADD COLUMN kr_checkin_every_minutes INT NOT NULL DEFAULT 10080 CHECK (kr_checkin_every_minutes > 0),
+    ADD COLUMN kr_stuck_after_minutes   INT NOT NULL DEFAULT 40320 CHECK (kr_stuck_after_minutes > 0),
     ADD CHECK (kr_at_risk <= kr_off_track);

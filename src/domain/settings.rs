@@ -56,6 +56,8 @@ pub struct Settings {
     pub kr: Thresholds,
     /// How often a key result expects a check-in (stale three days after).
     pub kr_checkin_every: Duration,
+    /// Work flowing while a metric has not moved over this window is "busy but not moving".
+    pub kr_stuck_after: Duration,
 }
 
 impl Settings {
@@ -96,6 +98,7 @@ impl Default for Settings {
             urgent: Urgent::GoalRed,
             kr: Thresholds::default(),
             kr_checkin_every: Duration::days(7),
+            kr_stuck_after: Duration::days(28),
         }
     }
 }

@@ -24,6 +24,12 @@ pub enum SignalKind {
     OverAllocated,
     /// A goal or initiative past its due date.
     Overdue,
+    /// A key result at risk, off track or missed.
+    KrBehind,
+    /// A key result no one has checked in for `kr_checkin_every` plus three days.
+    KrStale,
+    /// A goal whose work flows while its metric key result does not move.
+    KrNotMoving,
 }
 
 impl SignalKind {
@@ -36,6 +42,9 @@ impl SignalKind {
         SignalKind::OwnerGone,
         SignalKind::OverAllocated,
         SignalKind::Overdue,
+        SignalKind::KrBehind,
+        SignalKind::KrStale,
+        SignalKind::KrNotMoving,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -48,6 +57,9 @@ impl SignalKind {
             SignalKind::OwnerGone => "owner_gone",
             SignalKind::OverAllocated => "over_allocated",
             SignalKind::Overdue => "overdue",
+            SignalKind::KrBehind => "kr_behind",
+            SignalKind::KrStale => "kr_stale",
+            SignalKind::KrNotMoving => "kr_not_moving",
         }
     }
 
@@ -66,6 +78,9 @@ impl SignalKind {
             SignalKind::OwnerGone => "Owner gone",
             SignalKind::OverAllocated => "Over-allocated",
             SignalKind::Overdue => "Overdue",
+            SignalKind::KrBehind => "Key result behind",
+            SignalKind::KrStale => "Key result unheard",
+            SignalKind::KrNotMoving => "Busy but not moving",
         }
     }
 }

@@ -46,7 +46,13 @@ pub async fn picture(
     now: DateTime<Utc>,
 ) -> anyhow::Result<Picture> {
     let settings = workspaces::settings(&mut *conn, ws).await?;
-    let snap = model::snapshot(&mut *conn, ws, now - settings.starve_after).await?;
+    let snap = model::snapshot(
+        &mut *conn,
+        ws,
+        now - settings.starve_after,
+        now - settings.kr_stuck_after,
+    )
+    .await?;
     let assessment = health::evaluate(&snap, &settings, now);
     Ok(Picture {
         settings,
@@ -202,6 +208,17 @@ pub async fn daily_digest(
             ),
         ),
         ("Work with no home", of_kind(&open, &[SignalKind::Orphan])),
+        (
+            "Key results behind, unheard or not moving",
+            of_kind(
+                &open,
+                &[
+                    SignalKind::KrNotMoving,
+                    SignalKind::KrBehind,
+                    SignalKind::KrStale,
+                ],
+            ),
+        ),
         ("Capacity shifts", capacity_lines),
         (
             "Overdue and ownerless",
@@ -267,6 +284,11 @@ fn question(kind: SignalKind) -> &'static str {
         SignalKind::OwnerGone => "Who owns it now?",
         SignalKind::OverAllocated => "What comes off their plate?",
         SignalKind::Overdue => "Move the date, or cut the scope?",
+        SignalKind::KrBehind => "Change the plan, or change the target?",
+        SignalKind::KrStale => "Who checks it in, and when?",
+        SignalKind::KrNotMoving => {
+            "Work is flowing but the key result is not moving: reconsider the bet?"
+        }
     }
 }
 

@@ -162,3 +162,21 @@ pub fn owner_gone(ix: &Index, g: &Goal) -> Message {
         Ask::Person("New owner".into()),
     )
 }
+
+/// Work flows under a goal while its key result does not move: the owner decides.
+pub fn not_moving(g: &Goal, kr: &str, summary: &str) -> Message {
+    Message::new(
+        Tone::Amber,
+        format!(
+            "Work is flowing under {}, but {kr} is not moving",
+            Index::goal_label(g)
+        ),
+    )
+    .lines("Why", vec![summary.to_string()])
+    .lines(
+        "Decide",
+        vec!["Is the work the right bet? Change the plan, the target, or the bet.".into()],
+    )
+    .action("Show key result", format!("/align kr show {kr}"))
+    .action("Show goal", format!("/align goal show {}", g.key()))
+}

@@ -28,7 +28,13 @@ pub async fn reconcile(
 ) -> anyhow::Result<(Snapshot, Assessment)> {
     let settings = workspaces::settings(&mut *conn, ws).await?;
     let lookback = settings.lookback(settings.starve_after);
-    let snap = model::snapshot(&mut *conn, ws, now - lookback).await?;
+    let snap = model::snapshot(
+        &mut *conn,
+        ws,
+        now - lookback,
+        now - settings.kr_stuck_after,
+    )
+    .await?;
     let assessment = health::evaluate(&snap, &settings, now);
     model::save_onsets(&mut *conn, ws, &assessment.holding, now).await?;
     let ix = Index::new(&snap);
@@ -202,6 +208,12 @@ fn signal_notice(
             let w = ix.work_by_key(&c.subject)?;
             let to = Recipient::Person(w.created_by);
             Some(Planned::now(key, to, c, notices::orphan(ix, w), now))
+        }
+        SignalKind::KrNotMoving => {
+            let g = ix.goal_by_key(c.goal.as_deref()?)?;
+            let to = Recipient::Person(c.notify?);
+            let message = notices::not_moving(g, &c.subject, &c.summary);
+            Some(Planned::now(key, to, c, message, now))
         }
         SignalKind::OwnerGone => {
             let g = ix.goal_by_key(&c.subject)?;

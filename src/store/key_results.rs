@@ -242,7 +242,11 @@ struct Checked {
 }
 
 /// Every open key result of an open goal, with what its check-ins say: the rules' input.
-pub async fn facts(conn: &mut Conn, ws: WorkspaceId) -> anyhow::Result<Vec<KrFacts>> {
+pub async fn facts(
+    conn: &mut Conn,
+    ws: WorkspaceId,
+    flowing_since: DateTime<Utc>,
+) -> anyhow::Result<Vec<KrFacts>> {
     let rows: Vec<Row> = sqlx::query_as(&format!(
         "{SELECT} AND k.status = 'open' AND g.status = 'open' ORDER BY k.number"
     ))
@@ -255,6 +259,16 @@ pub async fn facts(conn: &mut Conn, ws: WorkspaceId) -> anyhow::Result<Vec<KrFac
          WHERE c.workspace_id = $1 AND k.status = 'open' ORDER BY c.id",
     )
     .bind(ws)
+    .fetch_all(&mut *conn)
+    .await?;
+    // Goals whose work is flowing: something in doing now, or finished within the window.
+    let flowing: Vec<i64> = sqlx::query_scalar(
+        "SELECT DISTINCT goal_id FROM work_items
+         WHERE workspace_id = $1 AND goal_id IS NOT NULL
+           AND (status = 'doing' OR (status = 'done' AND doing_ended_at >= $2))",
+    )
+    .bind(ws)
+    .bind(flowing_since)
     .fetch_all(&mut *conn)
     .await?;
     let mut out = Vec::with_capacity(rows.len());
@@ -283,6 +297,8 @@ pub async fn facts(conn: &mut Conn, ws: WorkspaceId) -> anyhow::Result<Vec<KrFac
             last_checkin: r.last_checkin,
             confidence,
             outside_since,
+            history: mine.iter().map(|c| (c.at, c.value)).collect(),
+            work_flowing: flowing.contains(&r.goal_id),
         });
     }
     Ok(out)

@@ -486,10 +486,13 @@ pub async fn touch_work(
 
 // ---- the whole picture, for the health rules
 
+/// `recent_since`: how far back closed work still counts; `flowing_since`: the window in which
+/// finished work means a goal's work is flowing (for key results that do not move).
 pub async fn snapshot(
     conn: &mut Conn,
     ws: WorkspaceId,
     recent_since: DateTime<Utc>,
+    flowing_since: DateTime<Utc>,
 ) -> anyhow::Result<Snapshot> {
     let people = super::people::all(&mut *conn, ws).await?;
     let goals = open_goals(&mut *conn, ws).await?;
@@ -516,7 +519,7 @@ pub async fn snapshot(
             .bind(ws)
             .fetch_all(&mut *conn)
             .await?;
-    let key_results = super::key_results::facts(&mut *conn, ws).await?;
+    let key_results = super::key_results::facts(&mut *conn, ws, flowing_since).await?;
     Ok(Snapshot {
         people,
         goals,

@@ -239,3 +239,46 @@ async fn a_key_result_behind_pace_turns_its_goal_amber_then_red_until_a_check_in
     t.ignore("#leadership");
     t.finish().await;
 }
+
+#[tokio::test]
+async fn busy_but_not_moving_tells_the_owner_once_and_the_digest_lists_it() {
+    let mut t = founding().await;
+    t.say("ana", "settings stall_after 60d").await;
+    // Early in a long period: no pace verdict yet, only whether the number moves.
+    t.say(
+        "ana",
+        "kr new G-1 \"Monthly churn\" from:8% to:5% start:2026-11-01 by:2027-06-30",
+    )
+    .await;
+    t.say("ana", "kr update K-1 7.4%").await;
+    t.say("lee", "work done W-1").await;
+    t.say("lee", "work new I-1 \"Checklist emails\" @lee").await;
+    t.say("lee", "work start W-2").await;
+    t.no_dm("ana");
+
+    t.advance("7d").await;
+    t.ignore("#leadership");
+    t.say("ana", "kr update K-1 7.4% \"flat again\"").await;
+    let dm = t.dm("ana", "is not moving");
+    assert!(dm.contains("Work is flowing under G-1"), "{dm}");
+    assert!(
+        dm.contains("K-1 Monthly churn has not moved in 28 days (2 check-ins)"),
+        "{dm}"
+    );
+    assert_eq!(
+        t.colour("G-1").await,
+        "green",
+        "information for a decision, not a colour"
+    );
+
+    t.advance("1d").await;
+    let digest = t.post("#leadership", "Daily digest");
+    assert!(
+        digest.contains("Key results behind, unheard or not moving"),
+        "{digest}"
+    );
+    assert!(digest.contains("has not moved"), "{digest}");
+    t.no_dm("ana");
+    t.ignore("#leadership");
+    t.finish().await;
+}

@@ -40,6 +40,7 @@ pub const NAMES: &[&str] = &[
     "kr_off_track",
     "kr_band_grace",
     "kr_checkin_every",
+    "kr_stuck_after",
 ];
 
 fn values(s: &Settings) -> Vec<(&'static str, String, &'static str)> {
@@ -171,6 +172,11 @@ fn values(s: &Settings) -> Vec<(&'static str, String, &'static str)> {
             human_duration(s.kr_checkin_every),
             "how often key results expect a check-in; three days past it they are stale (goal amber)",
         ),
+        (
+            "kr_stuck_after",
+            human_duration(s.kr_stuck_after),
+            "work flowing while a metric has not moved over this window is \"busy but not moving\"",
+        ),
     ]
 }
 
@@ -276,6 +282,7 @@ pub async fn set(cx: &mut Ctx<'_>, name: &str, value: &str) -> Outcome {
         "kr_off_track" => s.kr.off_track = count(value, name, 100)?.into(),
         "kr_band_grace" => s.kr.band_grace = parse_duration(value)?,
         "kr_checkin_every" => s.kr_checkin_every = parse_duration(value)?,
+        "kr_stuck_after" => s.kr_stuck_after = parse_duration(value)?,
         "urgent" => {
             s.urgent = match value {
                 "red" => Urgent::GoalRed,

@@ -391,9 +391,27 @@ impl<'a> Evaluator<'a> {
 
         // The goal moves only if its outcomes do: the worst of its work and its key results.
         for f in self.snap.key_results.iter().filter(|f| f.goal_id == g.id) {
+            let kr = f.kr.key();
             let said = key_result::health::judge(f, self.now, &self.s.kr, self.s.kr_checkin_every);
             for (colour, cause, reason) in said {
+                let kind = if cause.starts_with("kr_stale:") {
+                    SignalKind::KrStale
+                } else {
+                    SignalKind::KrBehind
+                };
+                self.condition(kind, &kr, Some(key.clone()), reason.clone());
                 h.flag(colour, cause, reason);
+            }
+            let stuck =
+                key_result::health::not_moving(f, self.now, &self.s.kr, self.s.kr_stuck_after);
+            if let Some(reason) = stuck {
+                self.out.conditions.push(Condition {
+                    kind: SignalKind::KrNotMoving,
+                    subject: kr,
+                    goal: Some(key.clone()),
+                    summary: format!("{key}: {reason}: reconsider the bet"),
+                    notify: Some(g.owner_id),
+                });
             }
         }
 

@@ -22,6 +22,10 @@ pub struct KrFacts {
     pub confidence: Option<(Confidence, bool)>,
     /// A band's value has been outside the band since then (the current run).
     pub outside_since: Option<DateTime<Utc>>,
+    /// Every check-in: when, and the value.
+    pub history: Vec<(DateTime<Utc>, f64)>,
+    /// The goal's work is flowing: in doing now, or finished within `kr_stuck_after`.
+    pub work_flowing: bool,
 }
 
 /// What the goal hears: (colour, cause id, reason), nothing when all is well.
@@ -67,6 +71,49 @@ pub fn judge(
     out
 }
 
+/// "Busy but not moving": the goal's work flows while a metric key result has not moved over
+/// `stuck_after` (two check-ins or more in the window, no progress between the first and the
+/// last) or was off track at its last two check-ins. The reason, when it holds.
+pub fn not_moving(
+    f: &KrFacts,
+    now: DateTime<Utc>,
+    t: &Thresholds,
+    stuck_after: Duration,
+) -> Option<String> {
+    let Shape::Metric { from, to } = f.kr.shape else {
+        return None;
+    };
+    if !f.work_flowing {
+        return None;
+    }
+    let name = format!("{} {}", f.kr.key(), f.kr.title);
+    let window: Vec<f64> = f
+        .history
+        .iter()
+        .filter(|(at, _)| *at >= now - stuck_after)
+        .map(|(_, v)| *v)
+        .collect();
+    if let (Some(first), Some(last), true) = (window.first(), window.last(), window.len() >= 2)
+        && (last - first) * (to - from).signum() <= 0.0
+    {
+        return Some(format!(
+            "work is flowing, but {name} has not moved in {} days ({} check-ins)",
+            stuck_after.num_days(),
+            window.len()
+        ));
+    }
+    let behind = |(at, v): &(DateTime<Utc>, f64)| {
+        super::pace::metric(from, to, *v, f.kr.start, f.kr.due, *at, t).verdict
+            == super::Verdict::OffTrack
+    };
+    match f.history.as_slice() {
+        [.., a, b] if behind(a) && behind(b) => Some(format!(
+            "work is flowing, but {name} was off track at its last two check-ins"
+        )),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,6 +136,8 @@ mod tests {
             last_checkin: Some(start + Duration::days(45)),
             confidence: None,
             outside_since: None,
+            history: Vec::new(),
+            work_flowing: false,
         }
     }
 
@@ -124,6 +173,29 @@ mod tests {
             vec![],
             "on track and heard lately"
         );
+    }
+
+    #[test]
+    fn busy_but_not_moving_needs_flowing_work_and_a_flat_or_sinking_metric() {
+        let mut f = churn(vec![7.0, 7.0]);
+        f.history = vec![(day(20), 7.0), (day(40), 7.0)];
+        let stuck =
+            |f: &KrFacts| not_moving(f, day(45), &Thresholds::default(), Duration::days(28));
+        assert_eq!(stuck(&f), None, "no work flowing: starved, not stuck");
+        f.work_flowing = true;
+        assert!(
+            stuck(&f)
+                .unwrap()
+                .contains("has not moved in 28 days (2 check-ins)")
+        );
+        f.history = vec![(day(20), 7.2), (day(40), 6.9)];
+        assert_eq!(stuck(&f), None, "it moved towards the target");
+        f.history = vec![(day(5), 8.0), (day(60), 7.9), (day(70), 7.9)];
+        let late = not_moving(&f, day(75), &Thresholds::default(), Duration::days(28)).unwrap();
+        assert!(late.contains("has not moved"), "{late}");
+        f.history = vec![(day(50), 7.8), (day(70), 7.0)];
+        let off = not_moving(&f, day(75), &Thresholds::default(), Duration::days(10)).unwrap();
+        assert!(off.contains("off track at its last two check-ins"), "{off}");
     }
 
     #[test]
