@@ -210,12 +210,27 @@ fn key_result(args: &mut Args) -> Result<Command, UserError> {
         }
         "update" => {
             let kr = args.key(K, "kr update")?;
-            let word = args.next_word().ok_or_else(|| {
+            // A form's answer arrives quoted: its first word is the value, the rest a note.
+            let (word, typed_note) = match args.peek().cloned() {
+                Some(Token::Quoted(q)) => {
+                    args.pos += 1;
+                    let q = q.trim().to_string();
+                    match q.split_once(char::is_whitespace) {
+                        Some((v, rest)) => (Some(v.to_string()), Some(rest.trim().to_string())),
+                        None => (Some(q), None),
+                    }
+                }
+                _ => (args.next_word(), None),
+            };
+            let word = word.filter(|w| !w.is_empty()).ok_or_else(|| {
                 UserError::new("kr update needs the new value.")
                     .hint(format!("For example: /align kr update {kr} 6.1%"))
             })?;
             let value = Quantity::parse(&word)?;
-            let note = args.note()?;
+            let note = match typed_note {
+                Some(n) => Some(bounded(&n, "note", MAX_NOTE)?),
+                None => args.note()?,
+            };
             let mut opts = args.options(&["confidence"])?;
             Command::KrUpdate {
                 kr,

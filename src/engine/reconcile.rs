@@ -52,6 +52,14 @@ pub async fn reconcile(
         planned: &mut planned,
     };
     episodes.advance(&assessment).await?;
+    if trigger == Trigger::Time {
+        planned.extend(super::reminders::plan(
+            &snap.key_results,
+            &ix,
+            &settings,
+            now,
+        ));
+    }
     let gone: HashSet<PersonId> = snap
         .people
         .iter()

@@ -282,3 +282,59 @@ async fn busy_but_not_moving_tells_the_owner_once_and_the_digest_lists_it() {
     t.ignore("#leadership");
     t.finish().await;
 }
+
+#[tokio::test]
+async fn due_key_results_are_asked_for_in_one_message_and_followed_up_once() {
+    let mut t = founding().await;
+    t.say("ana", "settings stall_after 60d").await;
+    for (title, from, to) in [
+        ("Churn", "8%", "5%"),
+        ("NPS", "20", "40"),
+        ("ARR", "$1m", "$2m"),
+    ] {
+        t.say(
+            "ana",
+            &format!("kr new G-1 \"{title}\" from:{from} to:{to} start:2026-11-01 by:2027-06-30"),
+        )
+        .await;
+    }
+    t.say("ana", "kr update K-1 7.8%").await;
+    t.say("ana", "kr update K-2 22").await;
+    t.say("ana", "kr update K-3 $1.1m").await;
+    t.advance("6d").await;
+    t.say("lee", "kr update K-3 $1.2m").await;
+    t.advance("1d").await;
+    t.ignore("#leadership");
+
+    // Thursday, a week after the last check-ins: one message for the two that are due.
+    let asked = t.dm("ana", "Time to check in 2 key result(s)");
+    assert!(
+        asked.contains("K-1 Churn") && asked.contains("K-2 NPS"),
+        "{asked}"
+    );
+    assert!(!asked.contains("K-3"), "K-3 was updated yesterday: {asked}");
+    assert!(
+        asked.contains("/align kr update K-1"),
+        "an update button each: {asked}"
+    );
+    t.no_dm("ana");
+    // The button's form sends the value and a note as one answer.
+    let reply = t.say("ana", "kr update K-1 \"7.5% the fix landed\"").await;
+    assert!(reply.contains("Checked in K-1"), "{reply}");
+    let history = t.say("ana", "history K-1").await;
+    assert!(history.contains("the fix landed"), "{history}");
+
+    // Two days on (the weekend waits for Monday): one follow-up for what is still due, beside
+    // the alert that K-2 has now gone unheard for ten days.
+    t.advance("4d").await;
+    t.ignore("#leadership");
+    let again = t.dm("ana", "Still waiting: 1 key result(s)");
+    assert!(
+        again.contains("K-2 NPS") && !again.contains("K-1"),
+        "{again}"
+    );
+    let stale = t.dm("ana", "turned amber");
+    assert!(stale.contains("K-2 has had no update for"), "{stale}");
+    t.no_dm("ana");
+    t.finish().await;
+}

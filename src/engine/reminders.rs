@@ -1,0 +1,90 @@
+//! Check-in reminders: when key results fall due for a check-in, their owner gets one direct
+//! message listing them all, each with an update button, in the owner's working hours; one
+//! follow-up two days later; after that the agenda carries it (the key result is stale).
+
+use chrono::{DateTime, Duration, Utc};
+use std::collections::BTreeMap;
+
+use super::index::Index;
+use super::plan::{Planned, Trigger};
+use crate::domain::key_result::{KrFacts, Shape};
+use crate::domain::{PersonId, Settings};
+use crate::message::{Ask, Message, Op, Tone};
+use crate::store::outbox::Recipient;
+
+/// A key result checked in this recently is never asked about.
+const RECENT: Duration = Duration::days(5);
+/// The one follow-up comes this long after the key results fell due.
+const FOLLOW_UP: Duration = Duration::days(2);
+
+/// The reminders owed at `now`; their dedupe keys make asking again a no-op.
+pub fn plan(
+    facts: &[KrFacts],
+    ix: &Index,
+    settings: &Settings,
+    now: DateTime<Utc>,
+) -> Vec<Planned> {
+    let mut due: BTreeMap<PersonId, Vec<(&KrFacts, DateTime<Utc>)>> = BTreeMap::new();
+    for f in facts
+        .iter()
+        .filter(|f| !matches!(f.kr.shape, Shape::Milestone))
+    {
+        let heard = f.last_checkin.unwrap_or(f.created_at);
+        let silent = now - heard;
+        if silent < settings.kr_checkin_every || silent < RECENT {
+            continue;
+        }
+        if let Some(g) = ix.goal(f.goal_id) {
+            due.entry(g.owner_id).or_default().push((f, heard));
+        }
+    }
+    let mut out = Vec::new();
+    for (owner, krs) in due {
+        // One reminder (and one follow-up) per set of key results that fell due: a check-in
+        // moves the anchor and starts the next cycle.
+        let anchor = krs.iter().map(|(_, heard)| *heard).max().unwrap_or(now);
+        let follow_up = now - anchor >= settings.kr_checkin_every + FOLLOW_UP;
+        let tz = ix.person(owner).and_then(|p| p.time_zone);
+        let mut m = Message::new(
+            Tone::Neutral,
+            if follow_up {
+                format!("Still waiting: {} key result(s) need a check-in", krs.len())
+            } else {
+                format!("Time to check in {} key result(s)", krs.len())
+            },
+        );
+        let mut lines = Vec::new();
+        for (f, _) in &krs {
+            let (_, reason) = f.kr.judge(f.outside_since, now, &settings.kr);
+            lines.push(reason);
+        }
+        m = m.lines("Where they stand", lines);
+        for (f, _) in &krs {
+            let key = f.kr.key();
+            m = m.asking(
+                format!("Update {key}"),
+                format!("/align kr update {key}"),
+                Ask::Text(format!(
+                    "{key}'s value now, then a note if you like (6.1% the fix landed)"
+                )),
+            );
+        }
+        let stage = if follow_up { "again" } else { "first" };
+        out.push(Planned {
+            dedupe_key: format!("kr-reminder:{owner}:{}:{stage}", anchor.timestamp()),
+            to: Recipient::Person(owner),
+            about: krs.first().map(|(f, _)| f.kr.key()).unwrap_or_default(),
+            goal: krs
+                .first()
+                .and_then(|(f, _)| ix.goal(f.goal_id))
+                .map(|g| g.key().to_string()),
+            message: m,
+            needs_ack: false,
+            op: Op::Post,
+            episode: None,
+            available_at: settings.calendar(tz).next_working(now),
+            caused_by: Trigger::Time,
+        });
+    }
+    out
+}
