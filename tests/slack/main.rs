@@ -10,6 +10,7 @@ mod alerts;
 mod buttons;
 mod delivery;
 mod founding;
+mod key_results;
 mod manifest;
 mod security;
 mod socket;
