@@ -64,9 +64,8 @@ pub fn plan(
             m = m.asking(
                 format!("Update {key}"),
                 format!("/align kr update {key}"),
-                Ask::Text(format!(
-                    "{key}'s value now, then a note if you like (6.1% the fix landed)"
-                )),
+                // Discord allows 45 characters here: "K-12 now (then a note, if you like)".
+                Ask::Text(format!("{key} now (then a note, if you like)")),
             );
         }
         let stage = if follow_up { "again" } else { "first" };
