@@ -12,4 +12,5 @@ mod delivery;
 mod founding;
 mod gateway;
 mod guilds;
+mod key_results;
 mod security;
