@@ -338,3 +338,35 @@ async fn due_key_results_are_asked_for_in_one_message_and_followed_up_once() {
     t.no_dm("ana");
     t.finish().await;
 }
+
+#[tokio::test]
+async fn an_outcome_on_track_with_no_work_moving_is_shown_as_information() {
+    let mut t = founding().await;
+    t.say("bea", "goal new \"Grow partner revenue\" owner:@bea rank:2")
+        .await;
+    t.say(
+        "bea",
+        "kr new G-2 \"Partner deals\" from:10 to:20 start:2026-10-20 by:2027-01-27",
+    )
+    .await;
+    t.say("bea", "kr update K-1 14").await;
+    t.advance("5d").await;
+    t.ignore("#leadership");
+    t.ignore("@bea");
+    t.ignore("@lee");
+    t.ignore("@ana");
+    assert_eq!(t.colour("G-2").await, "red", "starved of work");
+    let status = t.say("ana", "status").await;
+    assert!(
+        status.contains(
+            "K-1 is on track while G-2 has no work moving: is the outcome coming from elsewhere?"
+        ),
+        "{status}"
+    );
+    let mine = t.say("bea", "mine").await;
+    assert!(
+        mine.contains("Key results of your goals:\n  - K-1 Partner deals 14"),
+        "{mine}"
+    );
+    t.finish().await;
+}

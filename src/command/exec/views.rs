@@ -108,6 +108,7 @@ fn goal_message(p: &Picture, ix: &Index, g: &Goal) -> Message {
             .unwrap_or_else(|| vec!["all rules pass".into()]),
     )
     .lines("Key results", p.key_result_lines(g.id))
+    .lines("Worth knowing", outcome_without_work(p, g))
     .lines(
         "Moving it",
         if moving.is_empty() {
@@ -118,6 +119,39 @@ fn goal_message(p: &Picture, ix: &Index, g: &Goal) -> Message {
     )
     .lines("Not moving", not_moving)
     .lines("Who owns what", owners)
+}
+
+/// The opposite of "busy but not moving": a key result on track while the goal is starved of
+/// work. Information for a decision (is the outcome coming from elsewhere?), with no colour.
+fn outcome_without_work(p: &Picture, g: &Goal) -> Vec<String> {
+    let key = g.key().to_string();
+    let starved = p
+        .assessment
+        .health
+        .get(&key)
+        .is_some_and(|h| h.causes.contains_key(&format!("starved:{key}")));
+    if !starved {
+        return Vec::new();
+    }
+    p.snap
+        .key_results
+        .iter()
+        .filter(|f| f.goal_id == g.id)
+        .filter(|f| {
+            let (verdict, _) = f.kr.judge(f.outside_since, p.now, &p.settings.kr);
+            matches!(
+                verdict,
+                crate::domain::key_result::Verdict::OnTrack
+                    | crate::domain::key_result::Verdict::Achieved
+            )
+        })
+        .map(|f| {
+            format!(
+                "{} is on track while {key} has no work moving: is the outcome coming from elsewhere?",
+                f.kr.key()
+            )
+        })
+        .collect()
 }
 
 pub async fn status(cx: &mut Ctx<'_>) -> Outcome {
@@ -270,6 +304,13 @@ pub async fn mine(cx: &mut Ctx<'_>) -> Outcome {
         .filter(|g| g.owner_id == me)
         .map(|g| with_reasons(&p.assessment, &g.key().to_string(), Index::goal_label(g)))
         .collect();
+    let key_results: Vec<String> = p
+        .snap
+        .goals
+        .iter()
+        .filter(|g| g.owner_id == me)
+        .flat_map(|g| p.key_result_lines(g.id))
+        .collect();
     let leads: Vec<String> = p
         .snap
         .initiatives
@@ -300,6 +341,7 @@ pub async fn mine(cx: &mut Ctx<'_>) -> Outcome {
                     goals
                 },
             )
+            .lines("Key results of your goals", key_results)
             .lines("Initiatives you lead", leads)
             .lines("Your open work", work)
             .lines(
