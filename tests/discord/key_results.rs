@@ -3,7 +3,6 @@
 use serde_json::json;
 
 use crate::founding::*;
-use crate::harness::*;
 
 #[tokio::test]
 async fn key_results_are_made_checked_in_and_completed_with_typed_options() {
