@@ -370,3 +370,49 @@ async fn an_outcome_on_track_with_no_work_moving_is_shown_as_information() {
     );
     t.finish().await;
 }
+
+#[tokio::test]
+async fn a_milestone_past_due_turns_the_goal_red_and_a_band_breach_amber_then_red() {
+    let mut t = founding().await;
+    t.say("ana", "settings stall_after 60d").await;
+    t.say("ana", "kr new G-1 \"SOC 2 report signed\" by:2026-11-20")
+        .await;
+    t.say(
+        "ana",
+        "kr new G-1 \"Uptime\" band:99.5%..100% by:2027-03-31",
+    )
+    .await;
+    t.say("ana", "kr update K-2 99.9%").await;
+    assert_eq!(t.colour("G-1").await, "green");
+
+    // Friday ends with the report unsigned: missed, and the goal is red.
+    t.advance("1d").await;
+    t.ignore("#leadership");
+    t.advance("15h").await;
+    assert_eq!(t.colour("G-1").await, "red");
+    let dm = t.dm("ana", "turned red");
+    assert!(
+        dm.contains("K-1 SOC 2 report signed (due 20 Nov): not done: missed"),
+        "{dm}"
+    );
+    t.say(
+        "ana",
+        "kr close K-1 missed \"the auditor moved to January\"",
+    )
+    .await;
+    t.edit("ana", "Resolved");
+
+    // Uptime leaves its band: at risk at once, off track once it has stayed out for 2 days.
+    t.say("ana", "kr update K-2 99.1%").await;
+    assert_eq!(t.colour("G-1").await, "amber");
+    t.advance("2d").await;
+    t.ignore("#leadership");
+    assert_eq!(t.colour("G-1").await, "red");
+    let why = t.say("ana", "goal show G-1").await;
+    assert!(
+        why.contains("K-2 Uptime 99.1% (keep within 99.5%..100%): off track"),
+        "{why}"
+    );
+    t.ignore("@ana");
+    t.finish().await;
+}
