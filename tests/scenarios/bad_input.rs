@@ -2,20 +2,6 @@
 
 use crate::harness::*;
 
-async fn rejected(t: &mut T, who: &str, command: &str, expected: &str) {
-    let before = t.fingerprint().await;
-    let reply = t.say(who, command).await;
-    assert!(
-        reply.starts_with("[ERROR] Nothing changed:"),
-        "{command}: {reply}"
-    );
-    assert!(
-        reply.contains(expected),
-        "{command}: expected {expected:?} in {reply}"
-    );
-    assert_eq!(t.fingerprint().await, before, "{command} changed something");
-}
-
 #[tokio::test]
 async fn every_kind_of_bad_input_is_refused_specifically_and_changes_nothing() {
     let mut t = founding().await;
@@ -121,7 +107,7 @@ async fn every_kind_of_bad_input_is_refused_specifically_and_changes_nothing() {
         ("ana", "goal owner G-1 @ana".into(), "@ana already owns G-1"),
     ];
     for (who, command, expected) in cases {
-        rejected(&mut t, who, &command, expected).await;
+        t.rejected(who, &command, expected).await;
     }
     t.finish().await;
 }
@@ -130,8 +116,7 @@ async fn every_kind_of_bad_input_is_refused_specifically_and_changes_nothing() {
 async fn an_owner_who_has_left_cannot_be_given_a_goal() {
     let mut t = T::new().await;
     t.run("leaves @zed").await;
-    rejected(
-        &mut t,
+    t.rejected(
         "ana",
         "goal new \"Launch\" owner:@zed",
         "@zed has left the workspace and cannot be the owner",

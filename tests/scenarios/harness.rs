@@ -143,6 +143,25 @@ impl T {
             .unwrap()
     }
 
+    /// `who` types `command`; it must fail saying `expected`, and change nothing.
+    pub async fn rejected(&mut self, who: &str, command: &str, expected: &str) {
+        let before = self.fingerprint().await;
+        let reply = self.say(who, command).await;
+        assert!(
+            reply.starts_with("[ERROR] Nothing changed:"),
+            "{command}: {reply}"
+        );
+        assert!(
+            reply.contains(expected),
+            "{command}: expected {expected:?} in {reply}"
+        );
+        assert_eq!(
+            self.fingerprint().await,
+            before,
+            "{command} changed something"
+        );
+    }
+
     /// A fingerprint of every table, to prove that a failed command changed nothing.
     pub async fn fingerprint(&self) -> Vec<i64> {
         let mut all = Vec::new();

@@ -46,6 +46,18 @@ impl Ctx<'_> {
         Ok(k)
     }
 
+    /// An open key result that only its goal's owner (or an admin) may `verb`.
+    async fn shaped_by_owner(&mut self, key: Key, verb: &str) -> Result<Row, Failure> {
+        let k = self.open_key_result(key).await?;
+        let goal = Key::goal(k.goal_number);
+        self.require(
+            k.goal_owner == self.actor.id,
+            &format!("{verb} {key}"),
+            &format!("{goal}'s owner"),
+        )?;
+        Ok(k)
+    }
+
     /// The goal's owner, or the lead of one of its initiatives.
     async fn may_check_in(&mut self, k: &Row) -> anyhow::Result<bool> {
         if k.goal_owner == self.actor.id {
@@ -223,13 +235,7 @@ async fn record(
 }
 
 pub async fn target(cx: &mut Ctx<'_>, key: Key, target: Quantity, why: String) -> Outcome {
-    let k = cx.open_key_result(key).await?;
-    let goal = Key::goal(k.goal_number);
-    cx.require(
-        k.goal_owner == cx.actor.id,
-        &format!("retarget {key}"),
-        &format!("{goal}'s owner"),
-    )?;
+    let k = cx.shaped_by_owner(key, "retarget").await?;
     if k.kind != "metric" {
         return Err(UserError::new(format!(
             "{key} is a {}: it has no target to change.",
@@ -279,13 +285,7 @@ pub async fn close(
     outcome: KrOutcome,
     note: Option<String>,
 ) -> Outcome {
-    let k = cx.open_key_result(key).await?;
-    let goal = Key::goal(k.goal_number);
-    cx.require(
-        k.goal_owner == cx.actor.id,
-        &format!("close {key}"),
-        &format!("{goal}'s owner"),
-    )?;
+    let k = cx.shaped_by_owner(key, "close").await?;
     key_results::close(
         cx.conn,
         cx.ws,
