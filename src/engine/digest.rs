@@ -82,19 +82,25 @@ pub fn priority_lines(p: &Picture) -> Vec<String> {
         .goals
         .iter()
         .filter(|g| g.rank <= p.settings.top_ranks)
-        .map(|g| {
+        .flat_map(|g| {
             let h = p.assessment.health.get(&g.key().to_string());
             let colour = h.map_or(Colour::None, |h| h.colour);
             let why = h
                 .and_then(|h| h.reasons.first())
                 .map(|r| format!(": {r}"))
                 .unwrap_or_default();
-            format!(
+            let goal = format!(
                 "[{}] {} (rank {}, owner {}){why}",
                 badge(colour),
                 Index::goal_label(g),
                 g.rank,
                 ix.at(g.owner_id)
+            );
+            // Each open key result under its goal: where the outcome stands, not only the work.
+            std::iter::once(goal).chain(
+                p.key_result_lines(g.id)
+                    .into_iter()
+                    .map(|l| format!("  {l}")),
             )
         })
         .collect()

@@ -317,6 +317,17 @@ async fn due_key_results_are_asked_for_in_one_message_and_followed_up_once() {
     // Two days on (the weekend waits for Monday): one follow-up for what is still due, beside
     // the alert that K-2 has now gone unheard for ten days.
     t.advance("4d").await;
+    let agenda = t.post("#leadership", "Leadership agenda");
+    assert!(
+        agenda.contains("K-2 has had no update from @ana for"),
+        "{agenda}"
+    );
+    assert!(agenda.contains("Who checks it in, and when?"), "{agenda}");
+    let digest = t.post("#leadership", "Daily digest");
+    assert!(
+        digest.contains("  K-3 ARR $1.2m (target $2m by 30 Jun)"),
+        "each key result under its goal: {digest}"
+    );
     t.ignore("#leadership");
     let again = t.dm("ana", "Still waiting: 1 key result(s)");
     assert!(

@@ -394,12 +394,15 @@ impl<'a> Evaluator<'a> {
             let kr = f.kr.key();
             let said = key_result::health::judge(f, self.now, &self.s.kr, self.s.kr_checkin_every);
             for (colour, cause, reason) in said {
-                let kind = if cause.starts_with("kr_stale:") {
-                    SignalKind::KrStale
-                } else {
-                    SignalKind::KrBehind
+                // The agenda asks the person: "K-7 has no update from @ana for 10 days".
+                let (kind, summary) = match cause.strip_prefix("kr_stale:") {
+                    Some(_) => (
+                        SignalKind::KrStale,
+                        reason.replacen(" for ", &format!(" from {} for ", self.at(g.owner_id)), 1),
+                    ),
+                    None => (SignalKind::KrBehind, reason.clone()),
                 };
-                self.condition(kind, &kr, Some(key.clone()), reason.clone());
+                self.condition(kind, &kr, Some(key.clone()), summary);
                 h.flag(colour, cause, reason);
             }
             let stuck =
