@@ -133,16 +133,17 @@ impl<T: Transport> Dispatcher<T> {
             }
             // Each channel's rows in order, different channels side by side: a slow or
             // rate-limited channel (or platform) does not hold up the others.
-            let mut by_channel: Vec<(String, Vec<Claimed>)> = Vec::new();
+            let mut by_channel: Vec<(String, Vec<(Claimed, Delivery)>)> = Vec::new();
             for c in claimed {
-                let key = delivery(&c)?.pacing_key();
+                let d = delivery(&c)?;
+                let key = d.pacing_key();
                 match by_channel.iter_mut().find(|(k, _)| *k == key) {
-                    Some((_, rows)) => rows.push(c),
-                    None => by_channel.push((key, vec![c])),
+                    Some((_, rows)) => rows.push((c, d)),
+                    None => by_channel.push((key, vec![(c, d)])),
                 }
             }
             let outcomes: Vec<anyhow::Result<Report>> = stream::iter(by_channel)
-                .map(|(_, rows)| self.channel(rows, now, stop))
+                .map(|(key, rows)| self.channel(key, rows, now, stop))
                 .buffer_unordered(CHANNELS_AT_ONCE)
                 .collect()
                 .await;
@@ -162,16 +163,17 @@ impl<T: Transport> Dispatcher<T> {
     /// One channel's claimed rows, in order; once `stop` is cancelled the rest go back.
     async fn channel(
         &self,
-        rows: Vec<Claimed>,
+        key: String,
+        rows: Vec<(Claimed, Delivery)>,
         now: DateTime<Utc>,
         stop: &CancellationToken,
     ) -> anyhow::Result<Report> {
         let mut report = Report::default();
         let mut rows = rows.into_iter();
-        while let Some(c) = rows.next() {
+        while let Some((c, d)) = rows.next() {
             if stop.is_cancelled() {
                 let rest: Vec<_> = std::iter::once(&c)
-                    .chain(rows.as_slice())
+                    .chain(rows.as_slice().iter().map(|(c, _)| c))
                     .map(|c| (c.workspace_id, c.id))
                     .collect();
                 let mut conn = self.store.pool.acquire().await?;
@@ -179,15 +181,20 @@ impl<T: Transport> Dispatcher<T> {
                 report.released += rest.len();
                 break;
             }
-            self.one(c, now, &mut report).await?;
+            self.one(c, d, &key, now, &mut report).await?;
         }
         Ok(report)
     }
 
-    async fn one(&self, c: Claimed, now: DateTime<Utc>, report: &mut Report) -> anyhow::Result<()> {
-        let d = delivery(&c)?;
-        let key = d.pacing_key();
-        let rests_until = lock(&self.resting).get(&key).copied().filter(|t| *t > now);
+    async fn one(
+        &self,
+        c: Claimed,
+        d: Delivery,
+        key: &str,
+        now: DateTime<Utc>,
+        report: &mut Report,
+    ) -> anyhow::Result<()> {
+        let rests_until = lock(&self.resting).get(key).copied().filter(|t| *t > now);
         if let Some(until) = rests_until {
             let mut conn = self.store.pool.acquire().await?;
             outbox::postpone(&mut conn, c.workspace_id, c.id, until).await?;
@@ -224,7 +231,7 @@ impl<T: Transport> Dispatcher<T> {
                     // The platform asked the whole channel to wait, not just this message.
                     Some(wait) => {
                         let until = now + wait.max(Duration::seconds(1));
-                        lock(&self.resting).insert(key, until);
+                        lock(&self.resting).insert(key.to_string(), until);
                         until
                     }
                     None => now + backoff(c.attempts),

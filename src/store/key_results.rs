@@ -1,6 +1,8 @@
 //! Key results, their targets and their check-ins. Nothing is updated in place but the
 //! status: a new target and a new value are new rows, and the latest one counts.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
@@ -60,6 +62,11 @@ impl Row {
         })
     }
 
+    pub fn unit(&self) -> anyhow::Result<Unit> {
+        Unit::parse(&self.unit)
+            .ok_or_else(|| anyhow::anyhow!("unexpected unit '{}' in the database", self.unit))
+    }
+
     pub fn is_open(&self) -> bool {
         self.status == "open"
     }
@@ -101,6 +108,23 @@ pub async fn list(conn: &mut Conn, ws: WorkspaceId, goal: Option<i64>) -> anyhow
     .bind(ws)
     .bind(goal)
     .fetch_all(conn)
+    .await?)
+}
+
+/// Whether `person` leads an initiative under the goal (and so may check its key results in).
+pub async fn leads_under(
+    conn: &mut Conn,
+    ws: WorkspaceId,
+    goal: i64,
+    person: PersonId,
+) -> anyhow::Result<bool> {
+    Ok(sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM initiatives WHERE workspace_id = $1 AND goal_id = $2 AND lead_id = $3)",
+    )
+    .bind(ws)
+    .bind(goal)
+    .bind(person)
+    .fetch_one(conn)
     .await?)
 }
 
@@ -271,12 +295,13 @@ pub async fn facts(
     .bind(flowing_since)
     .fetch_all(&mut *conn)
     .await?;
+    let mut by_key_result: HashMap<i64, Vec<&Checked>> = HashMap::new();
+    for c in &checkins {
+        by_key_result.entry(c.key_result_id).or_default().push(c);
+    }
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
-        let mine: Vec<&Checked> = checkins
-            .iter()
-            .filter(|c| c.key_result_id == r.id)
-            .collect();
+        let mine = by_key_result.remove(&r.id).unwrap_or_default();
         let confidence = mine
             .last()
             .and_then(|c| Some((Confidence::parse(c.confidence.as_deref()?).ok()?, c.noted)));

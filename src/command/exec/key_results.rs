@@ -22,10 +22,6 @@ fn quantity(value: f64, unit: &Unit) -> String {
     .to_string()
 }
 
-fn unit_of(row: &Row) -> Unit {
-    Unit::parse(&row.unit).unwrap_or(Unit::Plain)
-}
-
 impl Ctx<'_> {
     pub async fn key_result(&mut self, key: Key) -> Result<Row, Failure> {
         match key_results::by_number(self.conn, self.ws, key.number).await? {
@@ -60,18 +56,8 @@ impl Ctx<'_> {
 
     /// The goal's owner, or the lead of one of its initiatives.
     async fn may_check_in(&mut self, k: &Row) -> anyhow::Result<bool> {
-        if k.goal_owner == self.actor.id {
-            return Ok(true);
-        }
-        let leads: bool = sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM initiatives WHERE workspace_id = $1 AND goal_id = $2 AND lead_id = $3)",
-        )
-        .bind(self.ws)
-        .bind(k.goal_id)
-        .bind(self.actor.id)
-        .fetch_one(&mut *self.conn)
-        .await?;
-        Ok(leads)
+        Ok(k.goal_owner == self.actor.id
+            || key_results::leads_under(self.conn, self.ws, k.goal_id, self.actor.id).await?)
     }
 }
 
@@ -175,7 +161,7 @@ pub async fn update(
         &format!("check in {key}"),
         "the goal's owner, a lead under it",
     )?;
-    let unit = unit_of(&k);
+    let unit = k.unit()?;
     let shown = value.to_string();
     let value = value.expect_unit(&unit, &shown)?;
     record(cx, &k, value, note.as_deref(), confidence).await
@@ -214,7 +200,7 @@ async fn record(
         source: "command",
     };
     key_results::check_in(cx.conn, cx.ws, k.id, checkin, cx.now).await?;
-    let unit = unit_of(k);
+    let unit = k.unit()?;
     let key = format!("K-{}", k.number);
     let before = k.checkin_values.last().map(|v| quantity(*v, &unit));
     cx.event(
@@ -243,7 +229,7 @@ pub async fn target(cx: &mut Ctx<'_>, key: Key, target: Quantity, why: String) -
         ))
         .into());
     }
-    let unit = unit_of(&k);
+    let unit = k.unit()?;
     let shown = target.to_string();
     let new = target.expect_unit(&unit, &shown)?;
     if k.from_value.is_some_and(|f| (f - new).abs() < f64::EPSILON) {
