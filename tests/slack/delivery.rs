@@ -53,8 +53,11 @@ async fn a_channel_the_bot_cannot_post_to_is_reported_to_the_admins_not_retried_
         .text("SELECT state || ':' || last_error FROM outbox WHERE channel = '#gone'")
         .await;
     assert_eq!(failed, "failed:channel_not_found");
-    s.fake
-        .take_dm("UADM", &["cannot post to #gone", "channel_not_found"]);
+    // Every admin is told, Ana as well as the one who chose the channel.
+    for admin in ["UADM", "UANA"] {
+        s.fake
+            .take_dm(admin, &["cannot post to #gone", "channel_not_found"]);
+    }
     let posts = s
         .fake
         .calls("chat.postMessage")

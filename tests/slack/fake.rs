@@ -186,6 +186,17 @@ impl Fake {
         inner.unread.remove(i).body
     }
 
+    /// Takes every unread message posted or edited in `channel`, oldest first: for what a
+    /// test has no need to read.
+    pub fn drain(&self, channel: &str) -> Vec<Value> {
+        let mut inner = self.lock();
+        let (taken, kept) = std::mem::take(&mut inner.unread)
+            .into_iter()
+            .partition(|c| c.body["channel"] == channel);
+        inner.unread = kept;
+        taken.into_iter().map(|c: Call| c.body).collect()
+    }
+
     /// A DM to a user: the fake names DM channels `D` + the user id.
     pub fn take_dm(&self, user: &str, needles: &[&str]) -> Value {
         self.take(&format!("D{user}"), needles)

@@ -7,19 +7,19 @@ fn text(v: &Value) -> String {
     v.to_string()
 }
 
-/// Ana owns G-1 with I-1 led by Lee, who is doing W-1; typed in Slack.
+/// Ana (a workspace admin) owns G-1 with I-1 led by Lee, who is doing W-1; typed in Slack.
 pub async fn founding() -> S {
     founding_in(S::new().await).await
 }
 
 pub async fn founding_in(s: S) -> S {
-    for (id, name) in [
-        ("UANA", "ana"),
-        ("ULEE", "lee"),
-        ("UCTO", "cto"),
-        ("UBEA", "bea"),
+    for (id, name, admin) in [
+        ("UANA", "ana", true),
+        ("ULEE", "lee", false),
+        ("UCTO", "cto", false),
+        ("UBEA", "bea", false),
     ] {
-        s.fake.user("T1", id, name, false);
+        s.fake.user("T1", id, name, admin);
     }
     let r = s
         .slash("UANA", "goal new \"Cut churn to 3%\" owner:<@UANA> rank:1")
