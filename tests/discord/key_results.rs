@@ -142,3 +142,72 @@ async fn key_results_are_made_checked_in_and_completed_with_typed_options() {
     assert!(text(&refused).contains("counts in percent"), "{refused:#}");
     d.finish().await;
 }
+
+#[tokio::test]
+async fn busy_but_not_moving_and_the_batched_reminder_reach_the_owner_once_each() {
+    let d = founding().await; // Thursday 19 Nov
+    let setting = [("name", json!("stall_after")), ("value", json!("60d"))];
+    d.slash_in(GUILD, ANA, "settings", &setting).await;
+    for (title, from, to) in [("Churn", "8%", "5%"), ("NPS", "20", "40")] {
+        let options = [
+            ("goal", json!("G-1")),
+            ("title", json!(title)),
+            ("from", json!(from)),
+            ("to", json!(to)),
+            ("start", json!("2026-11-01")),
+            ("by", json!("2027-06-30")),
+        ];
+        d.slash_in(GUILD, ANA, "kr new", &options).await;
+    }
+    check_in(&d, ANA, "K-1", "7.4%").await;
+    check_in(&d, ANA, "K-2", "22").await;
+    // The work under the goal flows: one item done, the next begun.
+    d.slash_in(GUILD, LEE, "work done", &[("work", json!("W-1"))])
+        .await;
+    let next = [
+        ("home", json!("I-1")),
+        ("title", json!("Checklist emails")),
+        ("assignee", user(LEE)),
+    ];
+    d.slash_in(GUILD, LEE, "work new", &next).await;
+    d.slash_in(GUILD, LEE, "work start", &[("work", json!("W-2"))])
+        .await;
+    d.advance(Duration::days(6)).await;
+    check_in(&d, LEE, "K-2", "25").await;
+    d.advance(Duration::days(1)).await;
+
+    // A week on: one message for the one that is due, none for the one updated yesterday.
+    let asked = text(&d.fake.take_dm(ANA, &["Time to check in 1 key result(s)"]));
+    assert!(
+        asked.contains("K-1 Churn") && !asked.contains("K-2"),
+        "{asked}"
+    );
+    d.fake.drain(LEADERSHIP);
+    d.fake.assert_nothing_unread();
+
+    // The same value again while the work flows: busy, but not moving.
+    check_in(&d, ANA, "K-1", "7.4%").await;
+    let stuck = text(&d.fake.take_dm(ANA, &["is not moving"]));
+    assert!(
+        stuck.contains("K-1 Churn has not moved in 7 days (2 check-ins)"),
+        "{stuck}"
+    );
+    assert_eq!(
+        d.text("SELECT colour FROM health WHERE subject = 'G-1'")
+            .await,
+        "green",
+        "information for a decision, not a colour"
+    );
+    d.advance(Duration::days(1)).await;
+    let digest = text(&d.fake.take(LEADERSHIP, &["Daily digest"]));
+    assert!(digest.contains("K-1 Churn has not moved"), "{digest}");
+    d.fake.drain(LEADERSHIP);
+    d.fake.assert_nothing_unread();
+    d.finish().await;
+}
+
+async fn check_in(d: &D, who: &str, kr: &str, value: &str) {
+    let options = [("kr", json!(kr)), ("value", json!(value))];
+    let reply = d.slash_in(GUILD, who, "kr update", &options).await;
+    assert!(text(&reply).contains("Checked in"), "{reply:#}");
+}

@@ -252,7 +252,7 @@ async fn busy_but_not_moving_tells_the_owner_once_and_the_digest_lists_it() {
     let dm = t.dm("ana", "is not moving");
     assert!(dm.contains("Work is flowing under G-1"), "{dm}");
     assert!(
-        dm.contains("K-1 Monthly churn has not moved in 28 days (2 check-ins)"),
+        dm.contains("K-1 Monthly churn has not moved in 7 days (2 check-ins)"),
         "{dm}"
     );
     assert_eq!(

@@ -122,3 +122,54 @@ async fn the_reminders_update_button_opens_a_form_and_its_answer_is_the_check_in
     );
     s.finish().await;
 }
+
+#[tokio::test]
+async fn a_milestone_past_due_turns_the_goal_red_and_a_band_breach_amber_then_red() {
+    let s = founding().await; // Thursday 19 Nov
+    let colour = || s.text("SELECT colour FROM health WHERE subject = 'G-1'");
+    s.slash("UANA", "settings stall_after 60d").await;
+    s.slash("UANA", "kr new G-1 \"SOC 2 report signed\" by:2026-11-20")
+        .await;
+    s.slash(
+        "UANA",
+        "kr new G-1 \"Uptime\" band:99.5%..100% by:2027-03-31",
+    )
+    .await;
+    s.slash("UANA", "kr update K-2 99.9%").await;
+    assert_eq!(colour().await, "green");
+
+    // Friday ends with the report unsigned: missed, and the goal is red.
+    s.advance(Duration::hours(39)).await;
+    assert_eq!(colour().await, "red");
+    let missed = s.fake.take_dm("UANA", &["turned red"]).to_string();
+    assert!(
+        missed.contains("K-1 SOC 2 report signed (due 20 Nov): not done: missed"),
+        "{missed}"
+    );
+    s.fake.drain("#leadership");
+    s.slash(
+        "UANA",
+        "kr close K-1 missed \"the auditor moved to January\"",
+    )
+    .await;
+    s.fake.take_dm_edit("UANA", &["Resolved"]);
+    s.fake.assert_nothing_unread();
+
+    // Saturday: Uptime leaves its band, at risk at once; nobody is told on a weekend.
+    s.slash("UANA", "kr update K-2 99.1%").await;
+    assert_eq!(colour().await, "amber");
+    s.fake.assert_nothing_unread();
+    // Out of its band for 2 days: off track, and on Monday morning Ana hears of it.
+    s.advance(Duration::days(2)).await;
+    assert_eq!(colour().await, "red");
+    s.advance(Duration::hours(9)).await;
+    let out = s.fake.take_dm("UANA", &["turned red"]).to_string();
+    assert!(
+        out.contains("K-2 Uptime 99.1% (keep within 99.5%..100%): off track"),
+        "{out}"
+    );
+    s.fake.drain("DUANA");
+    s.fake.drain("#leadership");
+    s.fake.assert_nothing_unread();
+    s.finish().await;
+}

@@ -87,18 +87,19 @@ pub fn not_moving(
         return None;
     }
     let name = format!("{} {}", f.kr.key(), f.kr.title);
-    let window: Vec<f64> = f
+    let window: Vec<&(DateTime<Utc>, f64)> = f
         .history
         .iter()
         .filter(|(at, _)| *at >= now - stuck_after)
-        .map(|(_, v)| *v)
         .collect();
-    if let (Some(first), Some(last), true) = (window.first(), window.last(), window.len() >= 2)
+    if let (Some((since, first)), Some((_, last)), true) =
+        (window.first(), window.last(), window.len() >= 2)
         && (last - first) * (to - from).signum() <= 0.0
     {
+        // The span the check-ins cover, not the whole window: a week is not "28 days".
         return Some(format!(
             "work is flowing, but {name} has not moved in {} days ({} check-ins)",
-            stuck_after.num_days(),
+            (now - *since).num_days(),
             window.len()
         ));
     }
@@ -186,7 +187,7 @@ mod tests {
         assert!(
             stuck(&f)
                 .unwrap()
-                .contains("has not moved in 28 days (2 check-ins)")
+                .contains("has not moved in 25 days (2 check-ins)")
         );
         f.history = vec![(day(20), 7.2), (day(40), 6.9)];
         assert_eq!(stuck(&f), None, "it moved towards the target");
