@@ -2,6 +2,7 @@
 //! itself and alerts that reach the one accountable person.
 
 pub mod app;
+pub mod bench;
 pub mod clock;
 pub mod command;
 pub mod config;

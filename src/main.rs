@@ -53,6 +53,31 @@ enum Cmd {
         #[arg(long)]
         transcript: Option<std::path::PathBuf>,
     },
+    /// Measure what commands cost as a workspace grows, against a one-row commit (a scratch
+    /// database; use a release build).
+    Bench {
+        /// Open work items of each measured workspace.
+        #[arg(long, value_delimiter = ',', default_values_t = [100, 1_000, 10_000, 100_000])]
+        sizes: Vec<i64>,
+        /// Finished items per open one, as history.
+        #[arg(long, default_value_t = 10)]
+        closed_per_open: i64,
+        /// Timed runs of each command at each size.
+        #[arg(long, default_value_t = 100)]
+        samples: usize,
+        /// Commands each of the eight concurrent writers sends.
+        #[arg(long, default_value_t = 50)]
+        writes_per_writer: usize,
+        /// Workspaces in the sweep.
+        #[arg(long, default_value_t = 100)]
+        sweep_workspaces: i64,
+        /// Open items of each swept workspace.
+        #[arg(long, default_value_t = 1_000)]
+        sweep_items: i64,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Apply the database migrations to DATABASE_URL.
     Migrate,
     /// Write one workspace of DATABASE_URL (model, people, settings, history) as JSON to stdout.
@@ -225,6 +250,35 @@ async fn main() -> anyhow::Result<()> {
             })
             .await
         }
+        Cmd::Bench {
+            sizes,
+            closed_per_open,
+            samples,
+            writes_per_writer,
+            sweep_workspaces,
+            sweep_items,
+            json,
+        } => {
+            let cfg = throughline::bench::Config {
+                sizes,
+                closed_per_open,
+                samples,
+                writes_per_writer,
+                sweep_workspaces,
+                sweep_items,
+            };
+            let name = format!("throughline_bench_{}", std::process::id());
+            with_scratch(&name, |store| async move {
+                let report = throughline::bench::run(store, &cfg).await?;
+                if json {
+                    println!("{}", serde_json::to_string_pretty(&report)?);
+                } else {
+                    print!("{}", throughline::bench::describe(&report));
+                }
+                Ok(())
+            })
+            .await
+        }
         Cmd::Demo => {
             with_scratch(
                 "throughline_demo",
@@ -274,7 +328,7 @@ where
     let server = devdb::server_url().await?;
     let options = devdb::fresh_database(&server, name).await?;
     let pool = sqlx::postgres::PgPoolOptions::new()
-        .max_connections(5)
+        .max_connections(10)
         .connect_with(options)
         .await?;
     let store = Store { pool };

@@ -1,0 +1,367 @@
+//! `throughline bench`: what a command costs as the organisation grows, against what the
+//! database itself costs. Every figure is measured in the same run as the floor (a one-row
+//! insert committed on its own), so that ratios compare like with like on any machine.
+
+mod seed;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+
+use crate::app::{Actor, App};
+use crate::clock::SystemClock;
+use crate::engine::{Trigger, reconcile};
+use crate::message::Tone;
+use crate::store::{Store, WorkspaceId, workspaces};
+
+pub use seed::Shape;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Open work items of each measured workspace.
+    pub sizes: Vec<i64>,
+    /// Finished items per open one, as history.
+    pub closed_per_open: i64,
+    /// Timed runs of each command at each size.
+    pub samples: usize,
+    /// Commands each of the concurrent writers sends.
+    pub writes_per_writer: usize,
+    /// Workspaces and open items each for the sweep.
+    pub sweep_workspaces: i64,
+    pub sweep_items: i64,
+}
+
+impl Config {
+    /// A run small enough for the test suite: it proves the benchmark works, not the figures.
+    pub fn smoke() -> Self {
+        Config {
+            sizes: vec![100, 300],
+            closed_per_open: 2,
+            samples: 5,
+            writes_per_writer: 3,
+            sweep_workspaces: 3,
+            sweep_items: 100,
+        }
+    }
+}
+
+/// One measured line of the table.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Row {
+    pub what: String,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    /// p50 over the floor's p50 (or, for throughput and sweeps, the figure it is set against).
+    pub ratio: Option<f64>,
+    pub note: String,
+}
+
+#[derive(Debug, Default, serde::Serialize)]
+pub struct Report {
+    pub rows: Vec<Row>,
+    pub max_rss_mb: Option<f64>,
+}
+
+/// Timings of repeated runs, in milliseconds.
+struct Timings(Vec<f64>);
+
+impl Timings {
+    fn percentile(&self, p: f64) -> f64 {
+        let mut v = self.0.clone();
+        v.sort_by(f64::total_cmp);
+        v.get(((v.len() as f64 - 1.0) * p).round() as usize)
+            .copied()
+            .unwrap_or(0.0)
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1_000.0
+}
+
+pub async fn run(store: Store, cfg: &Config) -> anyhow::Result<Report> {
+    let app = App {
+        store: store.clone(),
+        clock: Arc::new(SystemClock),
+        new_people_admin: true,
+        tasks: Default::default(),
+    };
+    let mut report = Report::default();
+    let floor = floor(&store, cfg.samples).await?;
+    let floor_p50 = floor.percentile(0.5);
+    report
+        .rows
+        .push(row("one-row insert commit (the floor)", &floor, None, ""));
+
+    for &open in &cfg.sizes {
+        let shape = Shape {
+            open,
+            closed_per_open: cfg.closed_per_open,
+        };
+        let started = Instant::now();
+        let ws = seeded(&store, &format!("bench-{open}"), shape).await?;
+        let label = format!("{open} open + {} closed", open * cfg.closed_per_open);
+        tracing::info!(seconds = started.elapsed().as_secs_f64(), "seeded {label}");
+        let owner = Actor {
+            external_id: "U1".into(),
+            handle: "person1".into(),
+        };
+        let commands: [(&str, Box<dyn Fn(usize) -> String>); 5] = [
+            (
+                "work note",
+                Box::new(move |i| format!("work note {} \"measured\"", seed::open_item(shape, i))),
+            ),
+            (
+                "kr update (a check-in)",
+                Box::new(|i| format!("kr update K-1 {:.1}%", 7.9 - (i % 20) as f64 * 0.1)),
+            ),
+            ("status", Box::new(|_| "status".into())),
+            ("goal show", Box::new(|_| "goal show G-1".into())),
+            ("mine", Box::new(|_| "mine".into())),
+        ];
+        for (name, text) in &commands {
+            let mut t = Vec::with_capacity(cfg.samples);
+            for i in 0..cfg.samples {
+                let line = text(i);
+                let at = Instant::now();
+                let reply = app.command(ws, &owner, &line).await;
+                t.push(ms(at.elapsed()));
+                anyhow::ensure!(
+                    reply.tone != Tone::Error,
+                    "{line}: {}",
+                    crate::render::text::render(&reply)
+                );
+            }
+            let t = Timings(t);
+            let ratio = t.percentile(0.5) / floor_p50;
+            report
+                .rows
+                .push(row(&format!("{name} at {label}"), &t, Some(ratio), ""));
+        }
+    }
+
+    report.rows.extend(writers(&app, cfg).await?);
+    report.rows.extend(sweep(&store, cfg).await?);
+    report.max_rss_mb = max_rss_mb();
+    Ok(report)
+}
+
+fn row(what: &str, t: &Timings, ratio: Option<f64>, note: &str) -> Row {
+    Row {
+        what: what.into(),
+        p50_ms: t.percentile(0.5),
+        p99_ms: t.percentile(0.99),
+        ratio,
+        note: note.into(),
+    }
+}
+
+/// A workspace of `shape`, evaluated once so that its health rows exist as they would.
+async fn seeded(store: &Store, name: &str, shape: Shape) -> anyhow::Result<WorkspaceId> {
+    let now = Utc::now();
+    let mut tx = store.begin().await?;
+    let ws = seed::workspace(&mut tx, name, shape, now).await?;
+    tx.commit().await?;
+    let app = App {
+        store: store.clone(),
+        clock: Arc::new(SystemClock),
+        new_people_admin: true,
+        tasks: Default::default(),
+    };
+    let owner = Actor {
+        external_id: "U1".into(),
+        handle: "person1".into(),
+    };
+    let made = app
+        .command(
+            ws,
+            &owner,
+            "kr new G-1 \"Monthly churn\" from:8% to:5% by:2099-12-31",
+        )
+        .await;
+    anyhow::ensure!(
+        made.tone != Tone::Error,
+        "{}",
+        crate::render::text::render(&made)
+    );
+    Ok(ws)
+}
+
+/// One-row insert commits, one at a time: what any write costs at least.
+async fn floor(store: &Store, samples: usize) -> anyhow::Result<Timings> {
+    let mut conn = store.pool.acquire().await?;
+    sqlx::query("CREATE TABLE IF NOT EXISTS bench_floor (id BIGINT GENERATED ALWAYS AS IDENTITY, at TIMESTAMPTZ)")
+        .execute(&mut *conn)
+        .await?;
+    let mut t = Vec::with_capacity(samples);
+    for _ in 0..samples.max(20) {
+        let at = Instant::now();
+        sqlx::query("INSERT INTO bench_floor (at) VALUES (now())")
+            .execute(&mut *conn)
+            .await?;
+        t.push(ms(at.elapsed()));
+    }
+    Ok(Timings(t))
+}
+
+/// Eight writers on one workspace against eight on eight workspaces, in writes a second.
+async fn writers(app: &App, cfg: &Config) -> anyhow::Result<Vec<Row>> {
+    const WRITERS: usize = 8;
+    let shape = Shape {
+        open: 1_000,
+        closed_per_open: cfg.closed_per_open,
+    };
+    let one = seeded(&app.store, "bench-writers-shared", shape).await?;
+    let mut many = Vec::new();
+    for n in 0..WRITERS {
+        many.push(seeded(&app.store, &format!("bench-writers-{n}"), shape).await?);
+    }
+    let shared = throughput(app, vec![one; WRITERS], shape, cfg.writes_per_writer).await?;
+    let apart = throughput(app, many, shape, cfg.writes_per_writer).await?;
+    let rate = |t: &(f64, Timings)| Timings(vec![t.0]);
+    Ok(vec![
+        row(
+            "8 writers on 8 workspaces (writes/s in the p50 column)",
+            &rate(&apart),
+            None,
+            &format!("p99 of a write {:.1} ms", apart.1.percentile(0.99)),
+        ),
+        row(
+            "8 writers on one workspace (writes/s in the p50 column)",
+            &rate(&shared),
+            Some(shared.0 / apart.0),
+            &format!(
+                "p99 of a write {:.1} ms; ratio: share of the 8-workspace throughput",
+                shared.1.percentile(0.99)
+            ),
+        ),
+    ])
+}
+
+async fn throughput(
+    app: &App,
+    spaces: Vec<WorkspaceId>,
+    shape: Shape,
+    writes: usize,
+) -> anyhow::Result<(f64, Timings)> {
+    let started = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for (n, ws) in spaces.into_iter().enumerate() {
+        let app = app.clone();
+        tasks.spawn(async move {
+            // Each writer is someone else, as in a team.
+            let who = Actor {
+                external_id: format!("U{}", n + 1),
+                handle: format!("person{}", n + 1),
+            };
+            let mut t = Vec::new();
+            for i in 0..writes {
+                let line = format!(
+                    "work note {} \"measured\"",
+                    seed::open_item(shape, n * writes + i)
+                );
+                let at = Instant::now();
+                let reply = app.command(ws, &who, &line).await;
+                t.push(ms(at.elapsed()));
+                anyhow::ensure!(
+                    reply.tone != Tone::Error,
+                    "{}",
+                    crate::render::text::render(&reply)
+                );
+            }
+            Ok(t)
+        });
+    }
+    let mut all = Vec::new();
+    while let Some(done) = tasks.join_next().await {
+        all.extend(done??);
+    }
+    let rate = all.len() as f64 / started.elapsed().as_secs_f64();
+    Ok((rate, Timings(all)))
+}
+
+/// One sweep over many workspaces (each in its own transaction, as the scheduler runs it)
+/// against a bare scan of the open items it has to look at.
+async fn sweep(store: &Store, cfg: &Config) -> anyhow::Result<Vec<Row>> {
+    let shape = Shape {
+        open: cfg.sweep_items,
+        closed_per_open: cfg.closed_per_open,
+    };
+    let mut spaces = Vec::new();
+    for n in 0..cfg.sweep_workspaces {
+        spaces.push(seeded(store, &format!("bench-sweep-{n}"), shape).await?);
+    }
+    let now = Utc::now();
+    let at = Instant::now();
+    for &ws in &spaces {
+        let mut tx = store.begin().await?;
+        workspaces::lock(&mut tx, ws).await?;
+        reconcile(&mut tx, ws, now, Trigger::Time).await?;
+        tx.commit().await?;
+    }
+    let tick = ms(at.elapsed());
+    let at = Instant::now();
+    let mut conn = store.pool.acquire().await?;
+    for &ws in &spaces {
+        let _: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM work_items WHERE workspace_id = $1 AND status IN ('todo', 'doing', 'blocked')",
+        )
+        .bind(ws)
+        .fetch_one(&mut *conn)
+        .await?;
+    }
+    let scan = ms(at.elapsed());
+    let label = format!(
+        "sweep of {} workspaces x {} open items",
+        cfg.sweep_workspaces, cfg.sweep_items
+    );
+    Ok(vec![
+        row(
+            &format!(
+                "bare count of the same open items ({} queries)",
+                spaces.len()
+            ),
+            &Timings(vec![scan]),
+            None,
+            "one run",
+        ),
+        row(
+            &label,
+            &Timings(vec![tick]),
+            Some(tick / scan),
+            "one run; ratio: over the bare count",
+        ),
+    ])
+}
+
+/// The peak resident memory of this process so far (Linux).
+fn max_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kb: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kb / 1_024.0)
+}
+
+/// The report as one table.
+pub fn describe(r: &Report) -> String {
+    let mut out =
+        String::from("| what | p50 ms | p99 ms | ratio | note |\n|---|---:|---:|---:|---|\n");
+    for row in &r.rows {
+        let ratio = row.ratio.map(|x| format!("{x:.2}")).unwrap_or_default();
+        out += &format!(
+            "| {} | {:.2} | {:.2} | {ratio} | {} |\n",
+            row.what, row.p50_ms, row.p99_ms, row.note
+        );
+    }
+    if let Some(rss) = r.max_rss_mb {
+        out += &format!("\npeak RSS of the benchmark process: {rss:.0} MB\n");
+    }
+    out
+}

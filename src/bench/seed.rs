@@ -1,0 +1,88 @@
+//! Seeds a workspace in the shape commands produce, by SQL: people, goals, initiatives under
+//! them, open work spread over both (one in twenty in doing, one in twenty blocked), a history
+//! of finished items `closed_per_open` times the open ones with the health rows they left, and
+//! a churn key result with a few check-ins on G-1.
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::store::{Conn, WorkspaceId, workspaces};
+
+/// How big a seeded workspace is.
+#[derive(Debug, Clone, Copy)]
+pub struct Shape {
+    pub open: i64,
+    pub closed_per_open: i64,
+}
+
+impl Shape {
+    pub fn people(&self) -> i64 {
+        (self.open / 25).max(5)
+    }
+    fn goals(&self) -> i64 {
+        (self.open / 2_000).max(1)
+    }
+    fn initiatives(&self) -> i64 {
+        (self.open / 50).max(2)
+    }
+    fn total(&self) -> i64 {
+        self.open * (1 + self.closed_per_open)
+    }
+}
+
+/// Creates the workspace `name` (a console workspace) and fills it.
+pub async fn workspace(
+    conn: &mut Conn,
+    name: &str,
+    shape: Shape,
+    now: DateTime<Utc>,
+) -> anyhow::Result<WorkspaceId> {
+    let ws = workspaces::ensure(conn, "console", name, name, now).await?;
+    let past = now - Duration::days(90);
+    let statements = [
+        "INSERT INTO people (workspace_id, external_id, handle, time_zone, created_at, updated_at, is_admin)
+         SELECT $1, 'U' || n, 'person' || n, 'Europe/Paris', $2, $2, n = 1 FROM generate_series(1, $3) n",
+        "INSERT INTO goals (workspace_id, number, title, owner_id, rank, created_by, created_at, updated_at, status_changed_at)
+         SELECT $1, n, 'Goal ' || n, p.id, n, p.id, $2, $2, $2
+         FROM generate_series(1, $4) n
+         JOIN people p ON p.workspace_id = $1 AND p.external_id = 'U' || (1 + (n - 1) % $3)",
+        "INSERT INTO initiatives (workspace_id, number, goal_id, title, lead_id, plan_fte, created_by, created_at, updated_at,
+                                  status_changed_at)
+         SELECT $1, n, g.id, 'Initiative ' || n, p.id, 1, p.id, $2, $2, $2
+         FROM generate_series(1, $5) n
+         JOIN goals g ON g.workspace_id = $1 AND g.number = 1 + (n - 1) % $4
+         JOIN people p ON p.workspace_id = $1 AND p.external_id = 'U' || (1 + (n - 1) % $3)",
+        // Items numbered up to the closed count are history; the rest are open.
+        "INSERT INTO work_items (workspace_id, number, title, goal_id, initiative_id, assignee_id, status, blocker,
+                                 created_by, created_at, updated_at, last_activity_at, doing_ended_at)
+         SELECT $1, n, 'Item ' || n, i.goal_id, i.id, p.id,
+                CASE WHEN n <= $7 THEN 'done' WHEN n % 20 = 0 THEN 'doing' WHEN n % 20 = 1 THEN 'blocked' ELSE 'todo' END,
+                CASE WHEN n > $7 AND n % 20 = 1 THEN 'waiting on a vendor' END,
+                p.id, $8, $2, $2, CASE WHEN n <= $7 THEN $8 END
+         FROM generate_series(1, $6) n
+         JOIN initiatives i ON i.workspace_id = $1 AND i.number = 1 + (n - 1) % $5
+         JOIN people p ON p.workspace_id = $1 AND p.external_id = 'U' || (1 + (n - 1) % $3)",
+        "INSERT INTO health (workspace_id, subject, colour, changed_at, evaluated_at)
+         SELECT $1, 'W-' || n, 'none', $8, $8 FROM generate_series(1, $7) n",
+        "UPDATE workspaces SET next_goal = $4 + 1, next_initiative = $5 + 1, next_work = $6 + 1 WHERE id = $1",
+    ];
+    for sql in statements {
+        sqlx::query(sql)
+            .bind(ws)
+            .bind(now)
+            .bind(shape.people())
+            .bind(shape.goals())
+            .bind(shape.initiatives())
+            .bind(shape.total())
+            .bind(shape.total() - shape.open)
+            .bind(past)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(ws)
+}
+
+/// The key of an open item, spread over the open range by `i`.
+pub fn open_item(shape: Shape, i: usize) -> String {
+    let closed = shape.total() - shape.open;
+    format!("W-{}", closed + 1 + (i as i64 * 7_919) % shape.open)
+}
