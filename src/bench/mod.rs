@@ -63,6 +63,9 @@ pub struct Report {
     pub max_rss_mb: Option<f64>,
 }
 
+/// The text of a command's `i`-th timed run.
+type Line = Box<dyn Fn(usize) -> String>;
+
 /// Timings of repeated runs, in milliseconds.
 struct Timings(Vec<f64>);
 
@@ -107,7 +110,7 @@ pub async fn run(store: Store, cfg: &Config) -> anyhow::Result<Report> {
             external_id: "U1".into(),
             handle: "person1".into(),
         };
-        let commands: [(&str, Box<dyn Fn(usize) -> String>); 5] = [
+        let commands: [(&str, Line); 5] = [
             (
                 "work note",
                 Box::new(move |i| format!("work note {} \"measured\"", seed::open_item(shape, i))),
@@ -162,6 +165,11 @@ async fn seeded(store: &Store, name: &str, shape: Shape) -> anyhow::Result<Works
     let now = Utc::now();
     let mut tx = store.begin().await?;
     let ws = seed::workspace(&mut tx, name, shape, now).await?;
+    tx.commit().await?;
+    // The first evaluation judges the whole workspace, as the scheduler's sweep would.
+    let mut tx = store.begin().await?;
+    workspaces::lock(&mut tx, ws).await?;
+    reconcile(&mut tx, ws, now, Trigger::Time).await?;
     tx.commit().await?;
     let app = App {
         store: store.clone(),

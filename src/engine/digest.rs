@@ -167,7 +167,7 @@ pub async fn daily_digest(
     now: DateTime<Utc>,
 ) -> anyhow::Result<Message> {
     let p = picture(&mut *conn, ws, now).await?;
-    let open = signals::open(&mut *conn, ws).await?;
+    let open = signals::open(&mut *conn, ws, None).await?;
     let changes = events::colour_changes(&mut *conn, ws, since).await?;
     let ignored = outbox::ignored(&mut *conn, ws, now - Duration::hours(ACK_GRACE_HOURS)).await?;
     let ix = Index::new(&p.snap);
@@ -304,7 +304,7 @@ pub async fn weekly_agenda(
     now: DateTime<Utc>,
 ) -> anyhow::Result<Message> {
     let p = picture(&mut *conn, ws, now).await?;
-    let mut open = signals::open(&mut *conn, ws).await?;
+    let mut open = signals::open(&mut *conn, ws, None).await?;
     let rank_of = |s: &SignalRow| {
         s.goal_subject
             .as_deref()

@@ -62,12 +62,18 @@ enum Timing {
 
 impl<'a> Episodes<'a, '_> {
     /// Opens, changes and ends episodes to match the assessment, planning their messages.
-    pub async fn advance(&mut self, a: &'a Assessment) -> anyhow::Result<()> {
-        let mut open: HashMap<(String, PersonId), EpisodeRow> = episodes::open(self.conn, self.ws)
-            .await?
-            .into_iter()
-            .map(|e| ((e.subject.clone(), e.person_id), e))
-            .collect();
+    /// Only the episodes about `scope` are weighed, when the assessment covers a scope.
+    pub async fn advance(
+        &mut self,
+        a: &'a Assessment,
+        scope: Option<&[String]>,
+    ) -> anyhow::Result<()> {
+        let mut open: HashMap<(String, PersonId), EpisodeRow> =
+            episodes::open(self.conn, self.ws, scope)
+                .await?
+                .into_iter()
+                .map(|e| ((e.subject.clone(), e.person_id), e))
+                .collect();
         for w in self.wanted(a) {
             match open.remove(&(w.subject.clone(), w.person)) {
                 Some(ep) => self.carry_on(ep, &w).await?,

@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
-use crate::domain::health::{self, Assessment, Health, Snapshot};
+use crate::domain::health::{self, Assessment, Health};
 use crate::domain::*;
 use crate::engine::episodes::Episodes;
 use crate::engine::index::Index;
@@ -16,32 +16,55 @@ use crate::engine::plan::{Planned, Trigger};
 use crate::message::Op;
 use crate::store::events::{self, NewEvent};
 use crate::store::outbox::{self, NewNotification, Recipient};
-use crate::store::{Conn, WorkspaceId, episodes, model, signals, workspaces};
+use crate::store::{Conn, WorkspaceId, episodes, model, scope, signals, workspaces};
 
-/// Evaluates the workspace at `now` and records every consequence. Safe to call repeatedly:
+/// Evaluates at `now` what changed since the last evaluation (the whole workspace when time
+/// moved or the settings changed) and records every consequence. Safe to call repeatedly:
 /// a second call at the same moment finds nothing new and queues nothing.
 pub async fn reconcile(
     conn: &mut Conn,
     ws: WorkspaceId,
     now: DateTime<Utc>,
     trigger: Trigger,
-) -> anyhow::Result<(Snapshot, Assessment)> {
+) -> anyhow::Result<()> {
+    let changes = scope::take(&mut *conn, ws).await?;
+    let whole = trigger == Trigger::Time || changes.everything;
+    if !whole && changes.is_empty() {
+        return Ok(());
+    }
     let settings = workspaces::settings(&mut *conn, ws).await?;
-    let lookback = settings.lookback(settings.starve_after);
-    let snap = model::snapshot(
-        &mut *conn,
-        ws,
-        now - lookback,
-        now - settings.kr_stuck_after,
-    )
-    .await?;
-    let assessment = health::evaluate(&snap, &settings, now);
-    model::save_onsets(&mut *conn, ws, &assessment.holding, now).await?;
+    let recent_since = now - settings.lookback(settings.starve_after);
+    let flowing_since = now - settings.kr_stuck_after;
+    let (snap, keys) = if whole {
+        let snap = model::snapshot(&mut *conn, ws, recent_since, flowing_since).await?;
+        (snap, None)
+    } else {
+        let (snap, keys) =
+            scope::snapshot(&mut *conn, ws, &changes, recent_since, flowing_since).await?;
+        (snap, Some(keys))
+    };
+    let mut assessment = health::evaluate(&snap, &settings, now);
+    // The same rules judge a scope as the whole; only what the scope can affect is kept.
+    let keys: Option<Vec<String>> = keys.map(|k| {
+        assessment.retain(&k);
+        k.into_iter().collect()
+    });
+    model::save_onsets(&mut *conn, ws, &assessment.holding, keys.as_deref(), now).await?;
     let ix = Index::new(&snap);
     let mut planned = Vec::new();
 
-    health_changes(conn, ws, &assessment, now).await?;
-    signal_changes(conn, ws, &ix, &settings, &assessment, now, &mut planned).await?;
+    health_changes(conn, ws, &assessment, keys.as_deref(), now).await?;
+    signal_changes(
+        conn,
+        ws,
+        &ix,
+        &settings,
+        &assessment,
+        keys.as_deref(),
+        now,
+        &mut planned,
+    )
+    .await?;
     let mut episodes = Episodes {
         conn: &mut *conn,
         ws,
@@ -51,7 +74,7 @@ pub async fn reconcile(
         trigger,
         planned: &mut planned,
     };
-    episodes.advance(&assessment).await?;
+    episodes.advance(&assessment, keys.as_deref()).await?;
     if trigger == Trigger::Time {
         planned.extend(super::reminders::plan(
             &snap.key_results,
@@ -67,7 +90,7 @@ pub async fn reconcile(
         .map(|p| p.id)
         .collect();
     deliver(conn, ws, &settings, &gone, planned, now).await?;
-    Ok((snap, assessment))
+    Ok(())
 }
 
 /// Stores what each subject's health reads now, and records every change of colour with the
@@ -76,9 +99,16 @@ async fn health_changes(
     conn: &mut Conn,
     ws: WorkspaceId,
     assessment: &Assessment,
+    scope: Option<&[String]>,
     now: DateTime<Utc>,
 ) -> anyhow::Result<()> {
-    let stored = signals::stored_health(&mut *conn, ws).await?;
+    let stored = match scope {
+        Some(keys) => signals::stored_health(&mut *conn, ws, keys, false).await?,
+        None => {
+            let judged: Vec<String> = assessment.health.keys().cloned().collect();
+            signals::stored_health(&mut *conn, ws, &judged, true).await?
+        }
+    };
     let closed = Health::closed();
     let gone = stored
         .keys()
@@ -134,16 +164,21 @@ async fn health_changes(
     Ok(())
 }
 
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the reconciliation's shared state, passed as it is"
+)]
 async fn signal_changes(
     conn: &mut Conn,
     ws: WorkspaceId,
     ix: &Index<'_>,
     settings: &Settings,
     assessment: &Assessment,
+    scope: Option<&[String]>,
     now: DateTime<Utc>,
     planned: &mut Vec<Planned>,
 ) -> anyhow::Result<()> {
-    let open = signals::open(&mut *conn, ws).await?;
+    let open = signals::open(&mut *conn, ws, scope).await?;
     let mut still_open: HashMap<(String, String), &signals::SignalRow> = open
         .iter()
         .map(|s| ((s.kind.clone(), s.subject.clone()), s))

@@ -9,8 +9,9 @@ use serde_json::Value;
 use super::{Conn, MIGRATOR, WorkspaceId};
 
 const FORMAT: &str = "throughline-workspace";
-/// Rebuilt from scratch by the process: a repeat check and the App Home's last render.
-const CACHES: &[&str] = &["inbound_seen", "home_views"];
+/// Rebuilt from scratch by the process: a repeat check, the App Home's last render, and the
+/// changes not yet evaluated (an import records its own, so it is evaluated whole).
+const CACHES: &[&str] = &["inbound_seen", "home_views", "changes"];
 
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Backup {

@@ -41,15 +41,22 @@ impl EpisodeRow {
     }
 }
 
-pub async fn open(conn: &mut Conn, ws: WorkspaceId) -> anyhow::Result<Vec<EpisodeRow>> {
+/// Open episodes, about `subjects` only when given.
+pub async fn open(
+    conn: &mut Conn,
+    ws: WorkspaceId,
+    subjects: Option<&[String]>,
+) -> anyhow::Result<Vec<EpisodeRow>> {
     Ok(sqlx::query_as(
         "SELECT e.id, e.subject, e.person_id, e.colour, e.causes, e.started_at, e.announced_at, e.pushed_at, e.pending_since,
                 e.red_posted, e.post_id, o.state AS post_state
          FROM episodes e
          LEFT JOIN outbox o ON o.workspace_id = e.workspace_id AND o.id = e.post_id
-         WHERE e.workspace_id = $1 AND e.ended_at IS NULL ORDER BY e.id",
+         WHERE e.workspace_id = $1 AND e.ended_at IS NULL AND ($2::text[] IS NULL OR e.subject = ANY($2))
+         ORDER BY e.id",
     )
     .bind(ws)
+    .bind(subjects)
     .fetch_all(conn)
     .await?)
 }

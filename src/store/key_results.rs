@@ -266,33 +266,40 @@ struct Checked {
 }
 
 /// Every open key result of an open goal, with what its check-ins say: the rules' input.
+/// Open key results of open goals (of `goals` only, when given), with what their rules read.
 pub async fn facts(
     conn: &mut Conn,
     ws: WorkspaceId,
     flowing_since: DateTime<Utc>,
+    goals: Option<&[i64]>,
 ) -> anyhow::Result<Vec<KrFacts>> {
     let rows: Vec<Row> = sqlx::query_as(&format!(
-        "{SELECT} AND k.status = 'open' AND g.status = 'open' ORDER BY k.number"
+        "{SELECT} AND k.status = 'open' AND g.status = 'open'
+           AND ($2::bigint[] IS NULL OR k.goal_id = ANY($2)) ORDER BY k.number"
     ))
     .bind(ws)
+    .bind(goals)
     .fetch_all(&mut *conn)
     .await?;
     let checkins: Vec<Checked> = sqlx::query_as(
         "SELECT c.key_result_id, c.value, c.confidence, c.note IS NOT NULL AS noted, c.at
          FROM kr_checkins c JOIN key_results k ON k.workspace_id = c.workspace_id AND k.id = c.key_result_id
-         WHERE c.workspace_id = $1 AND k.status = 'open' ORDER BY c.id",
+         WHERE c.workspace_id = $1 AND k.status = 'open' AND ($2::bigint[] IS NULL OR k.goal_id = ANY($2))
+         ORDER BY c.id",
     )
     .bind(ws)
+    .bind(goals)
     .fetch_all(&mut *conn)
     .await?;
     // Goals whose work is flowing: something in doing now, or finished within the window.
     let flowing: Vec<i64> = sqlx::query_scalar(
         "SELECT DISTINCT goal_id FROM work_items
-         WHERE workspace_id = $1 AND goal_id IS NOT NULL
+         WHERE workspace_id = $1 AND goal_id IS NOT NULL AND ($3::bigint[] IS NULL OR goal_id = ANY($3))
            AND (status = 'doing' OR (status = 'done' AND doing_ended_at >= $2))",
     )
     .bind(ws)
     .bind(flowing_since)
+    .bind(goals)
     .fetch_all(&mut *conn)
     .await?;
     let mut by_key_result: HashMap<i64, Vec<&Checked>> = HashMap::new();

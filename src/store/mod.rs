@@ -12,6 +12,7 @@ pub mod outbox;
 pub mod people;
 pub mod profiles;
 pub mod schedule;
+pub mod scope;
 mod search;
 pub mod signals;
 pub mod workspaces;

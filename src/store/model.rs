@@ -8,7 +8,7 @@ use crate::domain::health::Snapshot;
 use crate::domain::*;
 
 #[derive(FromRow)]
-struct GoalRow {
+pub(super) struct GoalRow {
     id: i64,
     number: i32,
     title: String,
@@ -38,7 +38,7 @@ impl TryFrom<GoalRow> for Goal {
 }
 
 #[derive(FromRow)]
-struct InitiativeRow {
+pub(super) struct InitiativeRow {
     id: i64,
     number: i32,
     goal_id: i64,
@@ -70,7 +70,7 @@ impl TryFrom<InitiativeRow> for Initiative {
 }
 
 #[derive(FromRow)]
-struct WorkRow {
+pub(super) struct WorkRow {
     id: i64,
     number: i32,
     title: String,
@@ -109,14 +109,16 @@ impl TryFrom<WorkRow> for WorkItem {
     }
 }
 
-const GOAL: &str =
+pub(super) const GOAL: &str =
     "id, number, title, owner_id, rank, due_on, status, created_at, status_changed_at";
-const INITIATIVE: &str =
+pub(super) const INITIATIVE: &str =
     "id, number, goal_id, title, lead_id, plan_fte, due_on, status, created_at, status_changed_at";
-const WORK: &str = "id, number, title, goal_id, initiative_id, unaligned_reason, assignee_id, created_by, status, blocker, \
+pub(super) const WORK: &str = "id, number, title, goal_id, initiative_id, unaligned_reason, assignee_id, created_by, status, blocker, \
                     url, created_at, last_activity_at, doing_ended_at";
 
-fn convert<R, T: TryFrom<R, Error = anyhow::Error>>(rows: Vec<R>) -> anyhow::Result<Vec<T>> {
+pub(super) fn convert<R, T: TryFrom<R, Error = anyhow::Error>>(
+    rows: Vec<R>,
+) -> anyhow::Result<Vec<T>> {
     rows.into_iter().map(T::try_from).collect()
 }
 
@@ -519,7 +521,7 @@ pub async fn snapshot(
             .bind(ws)
             .fetch_all(&mut *conn)
             .await?;
-    let key_results = super::key_results::facts(&mut *conn, ws, flowing_since).await?;
+    let key_results = super::key_results::facts(&mut *conn, ws, flowing_since, None).await?;
     Ok(Snapshot {
         people,
         goals,
@@ -531,17 +533,23 @@ pub async fn snapshot(
 }
 
 /// Keeps the onsets of the rules that hold now, from when they started; forgets the rest.
+/// Within `scope` (rule keys end with their subject: `all_troubled:I-1`), when given.
 pub async fn save_onsets(
     conn: &mut Conn,
     ws: WorkspaceId,
     holding: &[String],
+    scope: Option<&[String]>,
     now: DateTime<Utc>,
 ) -> anyhow::Result<()> {
-    sqlx::query("DELETE FROM rule_onsets WHERE workspace_id = $1 AND NOT (rule_key = ANY($2))")
-        .bind(ws)
-        .bind(holding)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query(
+        "DELETE FROM rule_onsets WHERE workspace_id = $1 AND NOT (rule_key = ANY($2))
+           AND ($3::text[] IS NULL OR split_part(rule_key, ':', 2) = ANY($3))",
+    )
+    .bind(ws)
+    .bind(holding)
+    .bind(scope)
+    .execute(&mut *conn)
+    .await?;
     sqlx::query(
         "INSERT INTO rule_onsets (workspace_id, rule_key, since) SELECT $1, k, $3 FROM unnest($2::text[]) k
          ON CONFLICT DO NOTHING",

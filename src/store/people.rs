@@ -44,6 +44,17 @@ pub async fn upsert(
     admin_if_new: bool,
     now: DateTime<Utc>,
 ) -> anyhow::Result<Person> {
+    // A known person is only read, so that a read command writes nothing.
+    let known: Option<PersonRow> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM people WHERE workspace_id = $1 AND external_id = $2"
+    ))
+    .bind(ws)
+    .bind(external_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(row) = known {
+        return Ok(row.into());
+    }
     let row: PersonRow = sqlx::query_as(&format!(
         "INSERT INTO people (workspace_id, external_id, handle, is_admin, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $5)
@@ -65,6 +76,22 @@ pub async fn all(conn: &mut Conn, ws: WorkspaceId) -> anyhow::Result<Vec<Person>
         "SELECT {COLUMNS} FROM people WHERE workspace_id = $1 ORDER BY id"
     ))
     .bind(ws)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(Person::from).collect())
+}
+
+/// The people of `ids`, in id order.
+pub async fn by_ids(
+    conn: &mut Conn,
+    ws: WorkspaceId,
+    ids: &[PersonId],
+) -> anyhow::Result<Vec<Person>> {
+    let rows: Vec<PersonRow> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM people WHERE workspace_id = $1 AND id = ANY($2) ORDER BY id"
+    ))
+    .bind(ws)
+    .bind(ids)
     .fetch_all(conn)
     .await?;
     Ok(rows.into_iter().map(Person::from).collect())

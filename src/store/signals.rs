@@ -10,9 +10,12 @@ use super::{Conn, WorkspaceId, decode};
 use crate::domain::health::Health;
 use crate::domain::{Colour, SignalKind};
 
+/// The stored health of `subjects`, and with `every_open` of everything not closed.
 pub async fn stored_health(
     conn: &mut Conn,
     ws: WorkspaceId,
+    subjects: &[String],
+    every_open: bool,
 ) -> anyhow::Result<HashMap<String, Health>> {
     type Row = (
         String,
@@ -21,9 +24,12 @@ pub async fn stored_health(
         Json<BTreeMap<String, String>>,
     );
     let rows: Vec<Row> = sqlx::query_as(
-        "SELECT subject, colour, reasons, causes FROM health WHERE workspace_id = $1",
+        "SELECT subject, colour, reasons, causes FROM health
+         WHERE workspace_id = $1 AND (subject = ANY($2) OR ($3 AND colour <> 'none'))",
     )
     .bind(ws)
+    .bind(subjects)
+    .bind(every_open)
     .fetch_all(conn)
     .await?;
     rows.into_iter()
@@ -109,12 +115,20 @@ impl SignalRow {
     }
 }
 
-pub async fn open(conn: &mut Conn, ws: WorkspaceId) -> anyhow::Result<Vec<SignalRow>> {
+/// Open signals, of `subjects` only when given.
+pub async fn open(
+    conn: &mut Conn,
+    ws: WorkspaceId,
+    subjects: Option<&[String]>,
+) -> anyhow::Result<Vec<SignalRow>> {
     Ok(sqlx::query_as(
         "SELECT id, kind, subject, goal_subject, summary, raised_at, last_notified_at
-         FROM signals WHERE workspace_id = $1 AND resolved_at IS NULL ORDER BY id",
+         FROM signals WHERE workspace_id = $1 AND resolved_at IS NULL
+           AND ($2::text[] IS NULL OR subject = ANY($2))
+         ORDER BY id",
     )
     .bind(ws)
+    .bind(subjects)
     .fetch_all(conn)
     .await?)
 }

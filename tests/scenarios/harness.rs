@@ -122,6 +122,11 @@ impl T {
         assert!(found.is_empty(), "expected no DM to {to}, got {found:#?}");
     }
 
+    /// Drops every pending notification: for a test about stored state, not messages.
+    pub fn ignore_all(&mut self) {
+        self.pending.clear();
+    }
+
     /// Drops pending notifications the test does not care about, by recipient.
     pub fn ignore(&mut self, to: &str) {
         self.pending.retain(|o| o.to != to);

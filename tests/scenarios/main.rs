@@ -9,5 +9,6 @@ mod founding;
 mod key_results;
 mod replicas;
 mod rules;
+mod scope;
 mod simulation;
 mod working_time;

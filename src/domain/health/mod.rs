@@ -109,6 +109,17 @@ pub struct Assessment {
     pub holding: Vec<String>,
 }
 
+impl Assessment {
+    /// Keeps only what is about `keys` (goals, initiatives, work items, key results, people):
+    /// what a scoped evaluation may change.
+    pub fn retain(&mut self, keys: &std::collections::BTreeSet<String>) {
+        self.health.retain(|k, _| keys.contains(k));
+        self.conditions.retain(|c| keys.contains(&c.subject));
+        self.holding
+            .retain(|r| r.split_once(':').is_some_and(|(_, k)| keys.contains(k)));
+    }
+}
+
 /// Evaluates the whole workspace at `now`.
 pub fn evaluate(snap: &Snapshot, settings: &Settings, now: DateTime<Utc>) -> Assessment {
     Evaluator::new(snap, settings, now).run()
