@@ -107,4 +107,5 @@ CREATE TRIGGER workspace_settings_changed AFTER INSERT OR UPDATE ON workspace_se
 CREATE INDEX initiatives_by_lead ON initiatives (workspace_id, lead_id);
 CREATE INDEX work_items_by_goal ON work_items (workspace_id, goal_id) WHERE status IN ('todo', 'doing', 'blocked');
 CREATE INDEX work_items_by_assignee ON work_items (workspace_id, assignee_id) WHERE status IN ('todo', 'doing', 'blocked');
+CREATE INDEX work_items_doing ON work_items (workspace_id, assignee_id) WHERE status = 'doing';
 CREATE INDEX work_items_recently_doing ON work_items (workspace_id, goal_id, doing_ended_at) WHERE doing_ended_at IS NOT NULL;

@@ -66,6 +66,11 @@ pub struct ServeArgs {
     #[arg(long, env = "SHUTDOWN_DELAY_SECS", default_value_t = 0.0)]
     pub shutdown_delay_secs: f64,
 
+    /// Seconds a request may work before its answer is deferred (Slack and Discord close their
+    /// window at 3 s).
+    #[arg(long, env = "ANSWER_WITHIN_SECS", default_value_t = 2.5)]
+    pub answer_within_secs: f64,
+
     /// Seconds a claimed notification stays with its dispatcher; a crashed one's come back after.
     #[arg(long, env = "OUTBOX_LEASE_SECS", default_value_t = 60.0)]
     pub outbox_lease_secs: f64,
@@ -136,6 +141,9 @@ pub struct DiscordConfig {
     pub bot_token: SecretString,
     pub application_id: String,
     pub api_url: String,
+    /// How long an interaction may work before Discord's 3-second window closes; after that
+    /// the reply is deferred and follows as an edit of the original response.
+    pub answer_within: Duration,
 }
 
 #[derive(Clone)]
@@ -147,6 +155,9 @@ pub struct SlackConfig {
     pub app_token: Option<SecretString>,
     pub api_url: String,
     pub authorize_url: String,
+    /// How long a request may work before Slack's 3-second window closes; the rest goes on
+    /// in the background and answers through `response_url`.
+    pub answer_within: Duration,
 }
 
 #[derive(Clone)]
@@ -243,7 +254,19 @@ impl ServeArgs {
             bot_token: token.expect("checked above"),
             application_id: app.expect("checked above"),
             api_url: self.discord_api_url.trim_end_matches('/').to_string(),
+            answer_within: self.answer_within()?,
         }))
+    }
+
+    /// Both platforms close their window at 3 s; what is left is for the network.
+    fn answer_within(&self) -> anyhow::Result<Duration> {
+        let d = seconds("ANSWER_WITHIN_SECS", self.answer_within_secs)?;
+        anyhow::ensure!(
+            d > Duration::ZERO && d <= Duration::from_millis(2_900),
+            "ANSWER_WITHIN_SECS must be above 0 and at most 2.9, inside the platforms' 3-second window (got {})",
+            self.answer_within_secs
+        );
+        Ok(d)
     }
 
     fn slack(&self) -> anyhow::Result<Option<SlackConfig>> {
@@ -327,6 +350,7 @@ impl ServeArgs {
             app_token,
             api_url: self.slack_api_url.trim_end_matches('/').to_string(),
             authorize_url: self.slack_authorize_url.clone(),
+            answer_within: self.answer_within()?,
         }))
     }
 }

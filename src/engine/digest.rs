@@ -6,6 +6,7 @@ use crate::domain::health::{self, Assessment, Snapshot};
 use crate::domain::*;
 use crate::engine::index::Index;
 use crate::message::{Message, Tone};
+use crate::store::scope::{self, Changes};
 use crate::store::signals::SignalRow;
 use crate::store::{Conn, WorkspaceId, events, model, outbox, signals, workspaces};
 
@@ -54,6 +55,33 @@ pub async fn picture(
     )
     .await?;
     let assessment = health::evaluate(&snap, &settings, now);
+    Ok(Picture {
+        settings,
+        snap,
+        assessment,
+        now,
+    })
+}
+
+/// What `picture` says about everything `about` reaches (a goal, a person's goals, initiatives
+/// and items), without loading the rest of the workspace: the same rules, on less.
+pub async fn picture_of(
+    conn: &mut Conn,
+    ws: WorkspaceId,
+    now: DateTime<Utc>,
+    about: &Changes,
+) -> anyhow::Result<Picture> {
+    let settings = workspaces::settings(&mut *conn, ws).await?;
+    let (snap, keys) = scope::snapshot(
+        &mut *conn,
+        ws,
+        about,
+        now - settings.starve_after,
+        now - settings.kr_stuck_after,
+    )
+    .await?;
+    let mut assessment = health::evaluate(&snap, &settings, now);
+    assessment.retain(&keys);
     Ok(Picture {
         settings,
         snap,

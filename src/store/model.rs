@@ -157,6 +157,37 @@ pub async fn open_goals(conn: &mut Conn, ws: WorkspaceId) -> anyhow::Result<Vec<
     convert(rows)
 }
 
+/// Open goals ranked `top_ranks` or better.
+pub async fn top_goal_ids(
+    conn: &mut Conn,
+    ws: WorkspaceId,
+    top_ranks: i32,
+) -> anyhow::Result<Vec<GoalId>> {
+    Ok(sqlx::query_scalar(
+        "SELECT id FROM goals WHERE workspace_id = $1 AND status = 'open' AND rank <= $2",
+    )
+    .bind(ws)
+    .bind(top_ranks)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// The capacity in use (of active people with work in doing) and the part of it that goes to
+/// no goal, by the sharing rule of `domain::capacity`, summed by the database.
+pub async fn capacity_totals(conn: &mut Conn, ws: WorkspaceId) -> anyhow::Result<(f64, f64)> {
+    Ok(sqlx::query_as(
+        "SELECT coalesce(sum(p.capacity_fte * d.unaligned / d.doing), 0),
+                coalesce(sum(p.capacity_fte), 0)
+         FROM (SELECT assignee_id, count(*)::float8 AS doing,
+                      count(*) FILTER (WHERE goal_id IS NULL)::float8 AS unaligned
+               FROM work_items WHERE workspace_id = $1 AND status = 'doing' GROUP BY assignee_id) d
+         JOIN people p ON p.workspace_id = $1 AND p.id = d.assignee_id AND p.active",
+    )
+    .bind(ws)
+    .fetch_one(conn)
+    .await?)
+}
+
 pub struct NewGoal<'a> {
     pub number: i32,
     pub title: &'a str,

@@ -107,7 +107,7 @@ async fn a_slow_database_gets_a_deferred_reply_and_the_answer_follows_as_an_edit
         .await
         .unwrap();
     let release = tokio::spawn(async move {
-        tokio::time::sleep(std::time::Duration::from_millis(3500)).await;
+        tokio::time::sleep(ANSWER_WITHIN + std::time::Duration::from_millis(500)).await;
         held.commit().await.unwrap();
     });
     let body = d.command_body(

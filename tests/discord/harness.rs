@@ -25,6 +25,8 @@ use crate::world;
 
 /// Thursday morning, the founding brief's day.
 pub const START: &str = "2026-11-19T09:30:00Z";
+/// The answer window, shorter than Discord's so that a test of a late answer waits less.
+pub const ANSWER_WITHIN: std::time::Duration = std::time::Duration::from_millis(1_000);
 /// Discord permission bits: Manage Server, or nothing special.
 pub const MANAGE_GUILD: &str = "32";
 pub const MEMBER: &str = "0";
@@ -71,6 +73,7 @@ impl D {
             bot_token: SecretString::from(BOT_TOKEN.to_string()),
             application_id: APP_ID.into(),
             api_url: fake.url.clone(),
+            answer_within: ANSWER_WITHIN,
         };
         let discord = Discord::new(app, config, Arc::new(tokio::sync::Notify::new()))
             .expect("the Discord adapter starts");

@@ -11,10 +11,14 @@ async fn sigterm_mid_command_answers_it_exits_0_and_the_next_process_delivers_th
     let (site, scratch) = org::site().await;
     site.slack.user("T1", "UCTO", "cto", false);
     // Slow enough that the answer is deferred to response_url, and the stop lands mid-command.
-    site.slack.slow_users_info(Duration::from_millis(3500));
+    site.slack.slow_users_info(Duration::from_millis(1500));
     // Everything at the most verbose level: nothing secret may show even there.
     let a = site
-        .serve(&[("SHUTDOWN_DELAY_SECS", "1"), ("RUST_LOG", "trace")])
+        .serve(&[
+            ("SHUTDOWN_DELAY_SECS", "1"),
+            ("ANSWER_WITHIN_SECS", "1"),
+            ("RUST_LOG", "trace"),
+        ])
         .await;
     let response_url = format!("{}/response/secret-hook-1", site.slack.url);
     let (headers, form) = org::slack_command(

@@ -147,7 +147,7 @@ async fn a_slow_slack_gets_a_bare_ack_and_the_answer_through_response_url() {
     let s = S::new().await;
     s.fake.user("T1", "UANA", "ana", false);
     s.fake
-        .slow_users_info(std::time::Duration::from_millis(3500));
+        .slow_users_info(ANSWER_WITHIN + std::time::Duration::from_millis(500));
     let r = s
         .slash("UANA", "goal new \"Cut churn\" owner:<@UANA>")
         .await;

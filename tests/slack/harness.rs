@@ -26,6 +26,8 @@ use crate::world;
 pub const SECRET: &str = "test-signing-secret";
 /// Thursday morning, the founding brief's day.
 pub const START: &str = "2026-11-19T09:30:00Z";
+/// The answer window, shorter than Slack's so that a test of a late answer waits less.
+pub const ANSWER_WITHIN: std::time::Duration = std::time::Duration::from_millis(1_000);
 
 pub struct S {
     pub fake: Fake,
@@ -110,6 +112,7 @@ impl S {
             app_token: socket_mode.then(|| SecretString::from(APP_TOKEN.to_string())),
             api_url: fake.api_url(),
             authorize_url: format!("{}/oauth/v2/authorize", fake.url),
+            answer_within: ANSWER_WITHIN,
         };
         let slack = Slack::new(app, config, Arc::new(tokio::sync::Notify::new()))
             .await

@@ -4,15 +4,22 @@ use crate::command::{CapacityScope, UserError};
 use crate::domain::capacity::{fte, percent};
 use crate::domain::health::Assessment;
 use crate::domain::*;
-use crate::engine::digest::{Picture, colour_of, picture};
+use crate::engine::digest::{Picture, colour_of, picture, picture_of};
 use crate::engine::index::Index;
 use crate::message::{Message, Section, Tone};
-use crate::store::{events, outbox};
+use crate::store::scope::Changes;
+use crate::store::{events, model, outbox, workspaces};
 
 use super::{Ctx, Failure, Outcome};
 
 async fn look(cx: &mut Ctx<'_>) -> Result<Picture, Failure> {
     Ok(picture(cx.conn, cx.ws, cx.now).await?)
+}
+
+/// The picture of what `about` reaches only: a view of one goal or one person costs the same
+/// in a workspace of a hundred items or a hundred thousand.
+async fn look_at(cx: &mut Ctx<'_>, about: Changes) -> Result<Picture, Failure> {
+    Ok(picture_of(cx.conn, cx.ws, cx.now, &about).await?)
 }
 
 fn item_line(p: &Picture, ix: &Index, w: &WorkItem) -> String {
@@ -155,7 +162,16 @@ fn outcome_without_work(p: &Picture, g: &Goal) -> Vec<String> {
 }
 
 pub async fn status(cx: &mut Ctx<'_>) -> Outcome {
-    let p = look(cx).await?;
+    let top_ranks = workspaces::settings(cx.conn, cx.ws).await?.top_ranks;
+    let goals = model::top_goal_ids(cx.conn, cx.ws, top_ranks).await?;
+    let p = look_at(
+        cx,
+        Changes {
+            goals,
+            ..Changes::default()
+        },
+    )
+    .await?;
     let ix = Index::new(&p.snap);
     let top: Vec<&Goal> = p
         .snap
@@ -193,10 +209,9 @@ pub async fn status(cx: &mut Ctx<'_>) -> Outcome {
             s
         }));
     }
-    let unaligned = percent(
-        p.assessment.capacity.unaligned,
-        p.assessment.capacity.allocated,
-    );
+    // The whole workspace's capacity, summed where it lies rather than loaded.
+    let (unaligned, allocated) = model::capacity_totals(cx.conn, cx.ws).await?;
+    let unaligned = percent(unaligned, allocated);
     Ok(m.lines(
         "Capacity",
         vec![format!(
@@ -214,7 +229,14 @@ pub async fn goal(cx: &mut Ctx<'_>, key: Key) -> Outcome {
             g.status
         )));
     }
-    let p = look(cx).await?;
+    let p = look_at(
+        cx,
+        Changes {
+            goals: vec![g.id],
+            ..Changes::default()
+        },
+    )
+    .await?;
     let ix = Index::new(&p.snap);
     let m = goal_message(&p, &ix, &g).fields(vec![
         ("Rank", g.rank.to_string()),
@@ -250,7 +272,14 @@ pub async fn goal_list(cx: &mut Ctx<'_>) -> Outcome {
 
 pub async fn initiative(cx: &mut Ctx<'_>, key: Key) -> Outcome {
     let i = cx.initiative(key).await?;
-    let p = look(cx).await?;
+    let p = look_at(
+        cx,
+        Changes {
+            goals: vec![i.goal_id],
+            ..Changes::default()
+        },
+    )
+    .await?;
     let ix = Index::new(&p.snap);
     let h = p.assessment.health.get(&key.to_string());
     let colour = h.map_or(Colour::None, |h| h.colour);
@@ -294,7 +323,15 @@ pub async fn initiative(cx: &mut Ctx<'_>, key: Key) -> Outcome {
 }
 
 pub async fn mine(cx: &mut Ctx<'_>) -> Outcome {
-    let p = look(cx).await?;
+    // Everything a person owns, leads or has open is what a change of their profile reaches.
+    let p = look_at(
+        cx,
+        Changes {
+            people: vec![cx.actor.id],
+            ..Changes::default()
+        },
+    )
+    .await?;
     let ix = Index::new(&p.snap);
     let me = cx.actor.id;
     let goals: Vec<String> = p

@@ -16,8 +16,8 @@ use crate::render::discord::{self as render, Control};
 use crate::store::WorkspaceId;
 use crate::store::profiles::{Admission, Profile};
 
+use super::Discord;
 use super::definition::{command_text, focused};
-use super::{ANSWER_WITHIN, Discord};
 
 /// Permission bits that make a member a Throughline admin: Administrator, Manage Server.
 const ADMIN_BITS: u64 = (1 << 3) | (1 << 5);
@@ -233,7 +233,7 @@ async fn answer(
             }
         }));
     }
-    match timeout_at(Instant::now() + ANSWER_WITHIN, &mut rx).await {
+    match timeout_at(Instant::now() + d.config().answer_within, &mut rx).await {
         Ok(Ok(reply)) => render::reply(&reply, guild, true),
         Ok(Err(_)) => refusal(OUR_FAULT),
         Err(_) => {

@@ -12,7 +12,6 @@ mod verify;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -34,10 +33,6 @@ use crate::store::WorkspaceId;
 
 /// Every route this module serves.
 pub const ROUTES: &[&str] = &["/discord/interactions"];
-
-/// How long an interaction may work before Discord's 3-second window closes; after that
-/// the reply is deferred and follows as an edit of the original response.
-const ANSWER_WITHIN: Duration = Duration::from_millis(2500);
 
 #[derive(Clone)]
 pub struct Discord {

@@ -14,7 +14,7 @@ use crate::message::{Message, Tone};
 use crate::observe::in_span;
 use crate::render::slack as blocks;
 
-use super::{ANSWER_WITHIN, Slack, Team, actor, mentioned_users};
+use super::{Slack, Team, actor, mentioned_users};
 
 /// The fields of a slash command request that Throughline reads.
 #[derive(Debug, Clone, Deserialize)]
@@ -94,7 +94,7 @@ pub async fn handle(slack: &Slack, cmd: SlashCommand) -> Option<Value> {
             }
         }));
     }
-    match timeout_at(Instant::now() + ANSWER_WITHIN, &mut rx).await {
+    match timeout_at(Instant::now() + slack.config().answer_within, &mut rx).await {
         Ok(Ok(reply)) => reply,
         Ok(Err(_)) => Some(ephemeral(&failure_message(&anyhow::anyhow!(
             "the command's task ended without an answer"

@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 use tokio::time::{Instant, timeout_at};
 
-use super::{ANSWER_WITHIN, Slack, SlackUser, home};
+use super::{Slack, SlackUser, home};
 
 /// The HTTP answer to an event delivery; `Err` asks Slack to deliver it again.
 pub async fn handle(slack: &Slack, body: Value) -> Result<Option<Value>, ()> {
@@ -21,7 +21,7 @@ pub async fn handle(slack: &Slack, body: Value) -> Result<Option<Value>, ()> {
                         callback(&slack, &body).await
                     }))
             };
-            match timeout_at(Instant::now() + ANSWER_WITHIN, task).await {
+            match timeout_at(Instant::now() + slack.config().answer_within, task).await {
                 Ok(Ok(Err(e))) => {
                     tracing::error!(error = ?e, "handling a Slack event failed");
                     Err(())

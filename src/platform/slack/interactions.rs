@@ -11,7 +11,7 @@ use crate::message::{Action, Ask, Message, Tone};
 use crate::render::slack as blocks;
 
 use super::commands::ephemeral;
-use super::{ANSWER_WITHIN, Slack, Team, actor};
+use super::{Slack, Team, actor};
 
 /// The HTTP answer to an interaction; `None` is a bare acknowledgement.
 pub async fn handle(slack: &Slack, payload: Value) -> Option<Value> {
@@ -46,7 +46,7 @@ pub async fn handle(slack: &Slack, payload: Value) -> Option<Value> {
                         block_action(&slack, &team, &payload).await
                     }))
             };
-            let _ = timeout_at(Instant::now() + ANSWER_WITHIN, task).await;
+            let _ = timeout_at(Instant::now() + slack.config().answer_within, task).await;
             None
         }
         Some("view_submission") => {

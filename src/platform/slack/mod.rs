@@ -13,7 +13,6 @@ mod transport;
 mod verify;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use chrono::Duration as Age;
 use secrecy::ExposeSecret;
@@ -31,9 +30,6 @@ use crate::app::{Actor, App};
 use crate::config::{SlackConfig, SlackInstall};
 use crate::store::profiles::Profile;
 
-/// How long a request may work before Slack's 3-second window closes; the rest goes on
-/// in the background and answers through `response_url`.
-const ANSWER_WITHIN: Duration = Duration::from_millis(2500);
 /// How long a person's Slack profile is trusted before `users.info` is asked again.
 const PROFILE_MAX_AGE: Age = Age::hours(12);
 
