@@ -103,7 +103,11 @@ CREATE TRIGGER people_changed AFTER UPDATE ON people
 CREATE TRIGGER workspace_settings_changed AFTER INSERT OR UPDATE ON workspace_settings
     FOR EACH ROW EXECUTE FUNCTION changed_settings();
 
--- The lookups a scope needs: what a person leads, has in doing, or has open.
+-- The lookups a scope needs: what a person leads, has in doing, or has open; what is troubled
+-- now and what an initiative has in doing (what the passing of time can change).
+CREATE INDEX health_troubled ON health (workspace_id) WHERE colour IN ('amber', 'red');
+CREATE INDEX health_not_closed ON health (workspace_id) WHERE colour <> 'none';
+CREATE INDEX work_items_doing_by_initiative ON work_items (workspace_id, initiative_id) WHERE status = 'doing';
 CREATE INDEX initiatives_by_lead ON initiatives (workspace_id, lead_id);
 CREATE INDEX work_items_by_goal ON work_items (workspace_id, goal_id) WHERE status IN ('todo', 'doing', 'blocked');
 CREATE INDEX work_items_by_assignee ON work_items (workspace_id, assignee_id) WHERE status IN ('todo', 'doing', 'blocked');

@@ -18,21 +18,28 @@ use crate::store::events::{self, NewEvent};
 use crate::store::outbox::{self, NewNotification, Recipient};
 use crate::store::{Conn, WorkspaceId, episodes, model, scope, signals, workspaces};
 
-/// Evaluates at `now` what changed since the last evaluation (the whole workspace when time
-/// moved or the settings changed) and records every consequence. Safe to call repeatedly:
-/// a second call at the same moment finds nothing new and queues nothing.
+/// Evaluates at `now` what changed since the last evaluation, and when time moved what time
+/// can have changed too (the whole workspace after a change of settings), and records every
+/// consequence. Safe to call repeatedly: a second call at the same moment finds nothing new
+/// and queues nothing.
 pub async fn reconcile(
     conn: &mut Conn,
     ws: WorkspaceId,
     now: DateTime<Utc>,
     trigger: Trigger,
 ) -> anyhow::Result<()> {
-    let changes = scope::take(&mut *conn, ws).await?;
-    let whole = trigger == Trigger::Time || changes.everything;
+    let settings = workspaces::settings(&mut *conn, ws).await?;
+    let mut changes = scope::take(&mut *conn, ws).await?;
+    let whole = changes.everything;
+    if trigger == Trigger::Time && !whole {
+        let stalled_before = now - settings.working.span(settings.stall_after);
+        let today = now.with_timezone(&settings.time_zone).date_naive();
+        let timed = scope::due_to_time(&mut *conn, ws, stalled_before, today).await?;
+        changes = changes.merge(timed);
+    }
     if !whole && changes.is_empty() {
         return Ok(());
     }
-    let settings = workspaces::settings(&mut *conn, ws).await?;
     let recent_since = now - settings.lookback(settings.starve_after);
     let flowing_since = now - settings.kr_stuck_after;
     let (snap, keys) = if whole {

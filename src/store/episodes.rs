@@ -52,7 +52,7 @@ pub async fn open(
                 e.red_posted, e.post_id, o.state AS post_state
          FROM episodes e
          LEFT JOIN outbox o ON o.workspace_id = e.workspace_id AND o.id = e.post_id
-         WHERE e.workspace_id = $1 AND e.ended_at IS NULL AND ($2::text[] IS NULL OR e.subject = ANY($2))
+         WHERE e.workspace_id = $1 AND e.ended_at IS NULL AND ($2::text[] IS NULL OR e.subject IN (SELECT unnest($2::text[])))
          ORDER BY e.id",
     )
     .bind(ws)

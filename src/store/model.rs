@@ -574,7 +574,7 @@ pub async fn save_onsets(
 ) -> anyhow::Result<()> {
     sqlx::query(
         "DELETE FROM rule_onsets WHERE workspace_id = $1 AND NOT (rule_key = ANY($2))
-           AND ($3::text[] IS NULL OR split_part(rule_key, ':', 2) = ANY($3))",
+           AND ($3::text[] IS NULL OR split_part(rule_key, ':', 2) IN (SELECT unnest($3::text[])))",
     )
     .bind(ws)
     .bind(holding)

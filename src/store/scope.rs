@@ -65,13 +65,80 @@ pub async fn take(conn: &mut Conn, ws: WorkspaceId) -> anyhow::Result<Changes> {
     })
 }
 
-/// Forgets the recorded changes: a full evaluation covers them all.
-pub async fn clear(conn: &mut Conn, ws: WorkspaceId) -> anyhow::Result<()> {
-    sqlx::query("DELETE FROM changes WHERE workspace_id = $1")
-        .bind(ws)
-        .execute(conn)
-        .await?;
-    Ok(())
+/// What the passing of time can have changed by `now`, as if it had been written: every doing
+/// item whose stall clock may have run out (working time never outruns the wall clock), every
+/// initiative or goal with nothing in doing (starvation) or past its due date, every goal
+/// with open key results (pace moves with the calendar), and whatever is troubled, signalled,
+/// in an episode or held by a settling rule now (its reasons name durations, and it may end).
+pub async fn due_to_time(
+    conn: &mut Conn,
+    ws: WorkspaceId,
+    stalled_before: DateTime<Utc>,
+    today: chrono::NaiveDate,
+) -> anyhow::Result<Changes> {
+    let (goals, works): (Vec<i64>, Vec<i64>) = sqlx::query_as(
+        "WITH subjects AS (
+             SELECT subject FROM health WHERE workspace_id = $1 AND colour IN ('amber', 'red')
+             UNION SELECT subject FROM signals WHERE workspace_id = $1 AND resolved_at IS NULL
+             UNION SELECT subject FROM episodes WHERE workspace_id = $1 AND ended_at IS NULL
+             UNION SELECT split_part(rule_key, ':', 2) FROM rule_onsets WHERE workspace_id = $1
+         ), keyed AS (
+             SELECT left(subject, 1) AS kind,
+                    CASE WHEN subject ~ '^[GIWK]-[0-9]{1,9}$' THEN substr(subject, 3)::int END AS number
+             FROM subjects
+         ), reached AS (
+             SELECT g.id AS goal_id, NULL::bigint AS work_id FROM keyed k
+                 JOIN goals g ON g.workspace_id = $1 AND k.kind = 'G' AND g.number = k.number
+             UNION ALL SELECT i.goal_id, NULL FROM keyed k
+                 JOIN initiatives i ON i.workspace_id = $1 AND k.kind = 'I' AND i.number = k.number
+             UNION ALL SELECT w.goal_id, CASE WHEN w.goal_id IS NULL THEN w.id END FROM keyed k
+                 JOIN work_items w ON w.workspace_id = $1 AND k.kind = 'W' AND w.number = k.number
+             UNION ALL SELECT r.goal_id, NULL FROM keyed k
+                 JOIN key_results r ON r.workspace_id = $1 AND k.kind = 'K' AND r.number = k.number
+             UNION ALL SELECT goal_id, CASE WHEN goal_id IS NULL THEN id END FROM work_items
+                 WHERE workspace_id = $1 AND status = 'doing' AND last_activity_at <= $2
+             UNION ALL SELECT i.goal_id, NULL FROM initiatives i
+                 WHERE i.workspace_id = $1 AND i.status = 'active'
+                   AND (i.due_on < $3 OR NOT EXISTS (
+                       SELECT 1 FROM work_items w WHERE w.workspace_id = $1 AND w.initiative_id = i.id AND w.status = 'doing'))
+             UNION ALL SELECT g.id, NULL FROM goals g
+                 WHERE g.workspace_id = $1 AND g.status = 'open'
+                   AND (g.due_on < $3 OR NOT EXISTS (
+                       SELECT 1 FROM initiatives i WHERE i.workspace_id = $1 AND i.goal_id = g.id AND i.status = 'active'))
+             UNION ALL SELECT goal_id, NULL FROM key_results WHERE workspace_id = $1 AND status = 'open'
+         )
+         SELECT coalesce(array_agg(DISTINCT goal_id) FILTER (WHERE goal_id IS NOT NULL), '{}'),
+                coalesce(array_agg(DISTINCT work_id) FILTER (WHERE work_id IS NOT NULL), '{}')
+         FROM reached",
+    )
+    .bind(ws)
+    .bind(stalled_before)
+    .bind(today)
+    .fetch_one(conn)
+    .await?;
+    Ok(Changes {
+        goals,
+        works,
+        ..Changes::default()
+    })
+}
+
+impl Changes {
+    /// Both sets of changes at once.
+    pub fn merge(mut self, other: Changes) -> Changes {
+        self.everything |= other.everything;
+        for (mine, theirs) in [
+            (&mut self.goals, other.goals),
+            (&mut self.works, other.works),
+            (&mut self.loads, other.loads),
+            (&mut self.people, other.people),
+        ] {
+            mine.extend(theirs);
+            mine.sort_unstable();
+            mine.dedup();
+        }
+        self
+    }
 }
 
 /// What the rules read to judge everything `changes` can affect, and the keys (goals,
@@ -170,17 +237,16 @@ pub async fn snapshot(
             .map(|w| w.assignee_id),
     );
     let loaded: Vec<PersonId> = loaded.into_iter().collect();
-    let have: Vec<i64> = work.iter().map(|w| w.id).collect();
+    let have: std::collections::HashSet<WorkId> = work.iter().map(|w| w.id).collect();
     let elsewhere: Vec<WorkRow> = sqlx::query_as(&format!(
-        "SELECT {WORK} FROM work_items
-         WHERE workspace_id = $1 AND status = 'doing' AND assignee_id = ANY($2) AND NOT id = ANY($3)"
+        "SELECT {WORK} FROM work_items WHERE workspace_id = $1 AND status = 'doing' AND assignee_id = ANY($2)"
     ))
     .bind(ws)
     .bind(&loaded)
-    .bind(&have)
     .fetch_all(&mut *conn)
     .await?;
-    work.extend(convert::<WorkRow, WorkItem>(elsewhere)?);
+    let elsewhere: Vec<WorkItem> = convert(elsewhere)?;
+    work.extend(elsewhere.into_iter().filter(|w| !have.contains(&w.id)));
     work.sort_by_key(|w| w.number);
 
     let mut named: BTreeSet<PersonId> = loaded.iter().copied().collect();

@@ -16,6 +16,7 @@ mod proxy;
 mod backup;
 mod crash;
 mod deploy;
+mod pacing;
 mod probes;
 mod startup;
 mod stop;
