@@ -4,6 +4,7 @@ mod harness;
 
 mod alerts;
 mod backup;
+mod bench;
 mod bad_input;
 mod founding;
 mod key_results;
