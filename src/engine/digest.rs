@@ -82,6 +82,14 @@ pub async fn picture_of(
     .await?;
     let mut assessment = health::evaluate(&snap, &settings, now);
     assessment.retain(&keys);
+    // What a view shows of an initiative it did not judge is its last verdict.
+    let by_id: std::collections::HashMap<_, _> =
+        snap.initiatives.iter().map(|i| (i.id, i.key())).collect();
+    for (id, h) in &snap.settled {
+        if let Some(key) = by_id.get(id) {
+            assessment.health.insert(key.to_string(), h.clone());
+        }
+    }
     Ok(Picture {
         settings,
         snap,

@@ -172,6 +172,21 @@ pub async fn top_goal_ids(
     .await?)
 }
 
+/// The ids of the initiatives of `goals`, whatever their state.
+pub async fn initiative_ids_of(
+    conn: &mut Conn,
+    ws: WorkspaceId,
+    goals: &[GoalId],
+) -> anyhow::Result<Vec<InitiativeId>> {
+    Ok(sqlx::query_scalar(
+        "SELECT id FROM initiatives WHERE workspace_id = $1 AND goal_id = ANY($2)",
+    )
+    .bind(ws)
+    .bind(goals)
+    .fetch_all(conn)
+    .await?)
+}
+
 /// The capacity in use (of active people with work in doing) and the part of it that goes to
 /// no goal, by the sharing rule of `domain::capacity`, summed by the database.
 pub async fn capacity_totals(conn: &mut Conn, ws: WorkspaceId) -> anyhow::Result<(f64, f64)> {
@@ -560,6 +575,8 @@ pub async fn snapshot(
         work: convert(work)?,
         onsets: onsets.into_iter().collect(),
         key_results,
+        settled: Default::default(),
+        open_by_goal: None,
     })
 }
 

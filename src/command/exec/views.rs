@@ -16,6 +16,16 @@ async fn look(cx: &mut Ctx<'_>) -> Result<Picture, Failure> {
     Ok(picture(cx.conn, cx.ws, cx.now).await?)
 }
 
+/// Goals with every initiative under them, for a view that lists all their work.
+async fn whole_goals(cx: &mut Ctx<'_>, goals: Vec<GoalId>) -> Result<Changes, Failure> {
+    let initiatives = model::initiative_ids_of(cx.conn, cx.ws, &goals).await?;
+    Ok(Changes {
+        goals,
+        initiatives,
+        ..Changes::default()
+    })
+}
+
 /// The picture of what `about` reaches only: a view of one goal or one person costs the same
 /// in a workspace of a hundred items or a hundred thousand.
 async fn look_at(cx: &mut Ctx<'_>, about: Changes) -> Result<Picture, Failure> {
@@ -164,14 +174,8 @@ fn outcome_without_work(p: &Picture, g: &Goal) -> Vec<String> {
 pub async fn status(cx: &mut Ctx<'_>) -> Outcome {
     let top_ranks = workspaces::settings(cx.conn, cx.ws).await?.top_ranks;
     let goals = model::top_goal_ids(cx.conn, cx.ws, top_ranks).await?;
-    let p = look_at(
-        cx,
-        Changes {
-            goals,
-            ..Changes::default()
-        },
-    )
-    .await?;
+    let about = whole_goals(cx, goals).await?;
+    let p = look_at(cx, about).await?;
     let ix = Index::new(&p.snap);
     let top: Vec<&Goal> = p
         .snap
@@ -229,14 +233,8 @@ pub async fn goal(cx: &mut Ctx<'_>, key: Key) -> Outcome {
             g.status
         )));
     }
-    let p = look_at(
-        cx,
-        Changes {
-            goals: vec![g.id],
-            ..Changes::default()
-        },
-    )
-    .await?;
+    let about = whole_goals(cx, vec![g.id]).await?;
+    let p = look_at(cx, about).await?;
     let ix = Index::new(&p.snap);
     let m = goal_message(&p, &ix, &g).fields(vec![
         ("Rank", g.rank.to_string()),
@@ -276,6 +274,7 @@ pub async fn initiative(cx: &mut Ctx<'_>, key: Key) -> Outcome {
         cx,
         Changes {
             goals: vec![i.goal_id],
+            initiatives: vec![i.id],
             ..Changes::default()
         },
     )

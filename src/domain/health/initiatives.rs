@@ -17,6 +17,10 @@ impl<'a> Evaluator<'a> {
             .iter()
             .filter(|i| i.status == InitiativeStatus::Active);
         for i in active {
+            if let Some(h) = self.snap.settled.get(&i.id) {
+                all.insert(i.id, h.clone());
+                continue;
+            }
             let h = self.initiative(i, work_health);
             self.out.health.insert(i.key().to_string(), h.clone());
             all.insert(i.id, h);

@@ -28,6 +28,12 @@ pub struct Snapshot {
     pub onsets: HashMap<String, DateTime<Utc>>,
     /// Open key results of open goals, with their check-ins.
     pub key_results: Vec<KrFacts>,
+    /// The last verdict on active initiatives this evaluation does not judge: a scoped
+    /// evaluation weighs a goal by its initiatives' stored health, not by all their work.
+    pub settled: HashMap<InitiativeId, Health>,
+    /// Open work items under each goal, counted where they lie (when `work` does not hold
+    /// them all).
+    pub open_by_goal: Option<HashMap<GoalId, usize>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -387,12 +393,15 @@ impl<'a> Evaluator<'a> {
         }
 
         if let Some(due) = g.due_on.filter(|d| *d < self.today) {
-            let open = self
-                .snap
-                .work
-                .iter()
-                .filter(|w| w.goal_id == Some(g.id) && w.status.is_open())
-                .count();
+            let open = match &self.snap.open_by_goal {
+                Some(counts) => counts.get(&g.id).copied().unwrap_or(0),
+                None => self
+                    .snap
+                    .work
+                    .iter()
+                    .filter(|w| w.goal_id == Some(g.id) && w.status.is_open())
+                    .count(),
+            };
             let reason = format!("{key} was due {due} and still has {open} open work item(s)");
             if open > 0 {
                 h.flag(Colour::Red, format!("overdue:{key}"), reason.clone());

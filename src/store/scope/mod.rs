@@ -1,0 +1,161 @@
+//! What a write can affect. Triggers record each change (migration 0012); `take` reads and
+//! clears them, `due_to_time` finds what the passing of time can have changed, and `snapshot`
+//! loads only what the rules need to judge the affected goals, initiatives, work items and
+//! people, with the keys whose stored state may change.
+
+mod snapshot;
+
+pub use snapshot::snapshot;
+
+use chrono::{DateTime, Utc};
+
+use super::{Conn, WorkspaceId};
+use crate::domain::*;
+
+/// The changes recorded since the workspace was last evaluated.
+#[derive(Debug, Default)]
+pub struct Changes {
+    pub everything: bool,
+    /// Goals whose own verdict is judged again (their direct items, key results and the
+    /// stored verdicts of their initiatives).
+    pub goals: Vec<GoalId>,
+    /// Initiatives judged again, with all their work.
+    pub initiatives: Vec<InitiativeId>,
+    pub works: Vec<WorkId>,
+    /// People whose set of items in doing changed, or who lead a changed initiative.
+    pub loads: Vec<PersonId>,
+    /// People whose handle, time zone, capacity or presence changed.
+    pub people: Vec<PersonId>,
+}
+
+impl Changes {
+    pub fn is_empty(&self) -> bool {
+        !self.everything
+            && self.goals.is_empty()
+            && self.initiatives.is_empty()
+            && self.works.is_empty()
+            && self.loads.is_empty()
+            && self.people.is_empty()
+    }
+}
+
+/// Reads and clears the recorded changes (the caller's transaction evaluates them).
+pub async fn take(conn: &mut Conn, ws: WorkspaceId) -> anyhow::Result<Changes> {
+    #[derive(sqlx::FromRow)]
+    struct Taken {
+        everything: Option<bool>,
+        goals: Vec<i64>,
+        initiatives: Vec<i64>,
+        works: Vec<i64>,
+        loads: Vec<i64>,
+        people: Vec<i64>,
+    }
+    let t: Taken = sqlx::query_as(
+        "WITH taken AS (DELETE FROM changes WHERE workspace_id = $1 RETURNING *)
+         SELECT bool_or(everything) AS everything,
+                coalesce(array_agg(DISTINCT goal_id) FILTER (WHERE goal_id IS NOT NULL), '{}') AS goals,
+                coalesce(array_agg(DISTINCT initiative_id) FILTER (WHERE initiative_id IS NOT NULL), '{}') AS initiatives,
+                coalesce(array_agg(DISTINCT work_id) FILTER (WHERE work_id IS NOT NULL), '{}') AS works,
+                coalesce(array_agg(DISTINCT load_of) FILTER (WHERE load_of IS NOT NULL), '{}') AS loads,
+                coalesce(array_agg(DISTINCT person_id) FILTER (WHERE person_id IS NOT NULL), '{}') AS people
+         FROM taken",
+    )
+    .bind(ws)
+    .fetch_one(conn)
+    .await?;
+    Ok(Changes {
+        everything: t.everything.unwrap_or(false),
+        goals: t.goals,
+        initiatives: t.initiatives,
+        works: t.works,
+        loads: t.loads,
+        people: t.people,
+    })
+}
+
+/// What the passing of time can have changed by `now`, as if it had been written: every doing
+/// item whose stall clock may have run out (working time never outruns the wall clock), every
+/// initiative or goal with nothing in doing (starvation) or past its due date, every goal
+/// with open key results (pace moves with the calendar), and whatever is troubled, signalled,
+/// in an episode or held by a settling rule now (its reasons name durations, and it may end).
+pub async fn due_to_time(
+    conn: &mut Conn,
+    ws: WorkspaceId,
+    stalled_before: DateTime<Utc>,
+    today: chrono::NaiveDate,
+) -> anyhow::Result<Changes> {
+    let reached: Reached = sqlx::query_as(
+        "WITH subjects AS (
+             SELECT subject FROM health WHERE workspace_id = $1 AND colour IN ('amber', 'red')
+             UNION SELECT subject FROM signals WHERE workspace_id = $1 AND resolved_at IS NULL
+             UNION SELECT subject FROM episodes WHERE workspace_id = $1 AND ended_at IS NULL
+             UNION SELECT split_part(rule_key, ':', 2) FROM rule_onsets WHERE workspace_id = $1
+         ), keyed AS (
+             SELECT left(subject, 1) AS kind,
+                    CASE WHEN subject ~ '^[GIWK]-[0-9]{1,9}$' THEN substr(subject, 3)::int END AS number
+             FROM subjects
+         ), reached AS (
+             SELECT g.id AS goal_id, NULL::bigint AS initiative_id, NULL::bigint AS work_id FROM keyed k
+                 JOIN goals g ON g.workspace_id = $1 AND k.kind = 'G' AND g.number = k.number
+             UNION ALL SELECT i.goal_id, i.id, NULL FROM keyed k
+                 JOIN initiatives i ON i.workspace_id = $1 AND k.kind = 'I' AND i.number = k.number
+             UNION ALL SELECT w.goal_id, w.initiative_id, CASE WHEN w.goal_id IS NULL THEN w.id END FROM keyed k
+                 JOIN work_items w ON w.workspace_id = $1 AND k.kind = 'W' AND w.number = k.number
+             UNION ALL SELECT r.goal_id, NULL, NULL FROM keyed k
+                 JOIN key_results r ON r.workspace_id = $1 AND k.kind = 'K' AND r.number = k.number
+             UNION ALL SELECT goal_id, initiative_id, CASE WHEN goal_id IS NULL THEN id END FROM work_items
+                 WHERE workspace_id = $1 AND status = 'doing' AND last_activity_at <= $2
+             UNION ALL SELECT i.goal_id, i.id, NULL FROM initiatives i
+                 WHERE i.workspace_id = $1 AND i.status = 'active'
+                   AND (i.due_on < $3 OR NOT EXISTS (
+                       SELECT 1 FROM work_items w WHERE w.workspace_id = $1 AND w.initiative_id = i.id AND w.status = 'doing'))
+             UNION ALL SELECT g.id, NULL, NULL FROM goals g
+                 WHERE g.workspace_id = $1 AND g.status = 'open'
+                   AND (g.due_on < $3 OR NOT EXISTS (
+                       SELECT 1 FROM initiatives i WHERE i.workspace_id = $1 AND i.goal_id = g.id AND i.status = 'active'))
+             UNION ALL SELECT goal_id, NULL, NULL FROM key_results WHERE workspace_id = $1 AND status = 'open'
+         )
+         SELECT coalesce(array_agg(DISTINCT goal_id) FILTER (WHERE goal_id IS NOT NULL), '{}') AS goals,
+                coalesce(array_agg(DISTINCT initiative_id) FILTER (WHERE initiative_id IS NOT NULL), '{}') AS initiatives,
+                coalesce(array_agg(DISTINCT work_id) FILTER (WHERE work_id IS NOT NULL), '{}') AS works
+         FROM reached",
+    )
+    .bind(ws)
+    .bind(stalled_before)
+    .bind(today)
+    .fetch_one(conn)
+    .await?;
+    Ok(Changes {
+        goals: reached.goals,
+        initiatives: reached.initiatives,
+        works: reached.works,
+        ..Changes::default()
+    })
+}
+
+/// Goals, initiatives and (unaligned) work items a query reached.
+#[derive(sqlx::FromRow)]
+struct Reached {
+    goals: Vec<i64>,
+    initiatives: Vec<i64>,
+    works: Vec<i64>,
+}
+
+impl Changes {
+    /// Both sets of changes at once.
+    pub fn merge(mut self, other: Changes) -> Changes {
+        self.everything |= other.everything;
+        for (mine, theirs) in [
+            (&mut self.goals, other.goals),
+            (&mut self.initiatives, other.initiatives),
+            (&mut self.works, other.works),
+            (&mut self.loads, other.loads),
+            (&mut self.people, other.people),
+        ] {
+            mine.extend(theirs);
+            mine.sort_unstable();
+            mine.dedup();
+        }
+        self
+    }
+}
