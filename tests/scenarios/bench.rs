@@ -25,7 +25,10 @@ async fn the_benchmark_measures_every_line_of_its_table() {
         assert!(table.contains(line), "{line} in\n{table}");
     }
     assert!(
-        report.rows.iter().all(|r| r.p50_ms > 0.0 && r.p99_ms >= r.p50_ms),
+        report
+            .rows
+            .iter()
+            .all(|r| r.p50_ms > 0.0 && r.p99_ms >= r.p50_ms),
         "{table}"
     );
     scratch.drop().await.unwrap();

@@ -4,8 +4,8 @@ mod harness;
 
 mod alerts;
 mod backup;
-mod bench;
 mod bad_input;
+mod bench;
 mod founding;
 mod key_results;
 mod replicas;
