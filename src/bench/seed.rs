@@ -29,6 +29,9 @@ impl Shape {
     }
 }
 
+/// Where the seed refreshes the planner's statistics.
+const ANALYZE: &str = "ANALYZE";
+
 /// Creates the workspace `name` (a console workspace) and fills it.
 pub async fn workspace(
     conn: &mut Conn,
@@ -51,6 +54,7 @@ pub async fn workspace(
          FROM generate_series(1, $5) n
          JOIN goals g ON g.workspace_id = $1 AND g.number = 1 + (n - 1) % $4
          JOIN people p ON p.workspace_id = $1 AND p.external_id = 'U' || (1 + (n - 1) % $3)",
+        ANALYZE,
         // Items numbered up to the closed count are history; the rest are open.
         "INSERT INTO work_items (workspace_id, number, title, goal_id, initiative_id, assignee_id, status, blocker,
                                  created_by, created_at, updated_at, last_activity_at, doing_ended_at)
@@ -64,8 +68,18 @@ pub async fn workspace(
         "INSERT INTO health (workspace_id, subject, colour, changed_at, evaluated_at)
          SELECT $1, 'W-' || n, 'none', $8, $8 FROM generate_series(1, $7) n",
         "UPDATE workspaces SET next_goal = $4 + 1, next_initiative = $5 + 1, next_work = $6 + 1 WHERE id = $1",
+        // One change covers the lot: the first evaluation judges the whole workspace.
+        "DELETE FROM changes WHERE workspace_id = $1",
+        "INSERT INTO changes (workspace_id, everything) VALUES ($1, true)",
     ];
     for sql in statements {
+        if sql == ANALYZE {
+            // Without statistics on the rows just made, the planner would scan people per item.
+            sqlx::query("ANALYZE people, initiatives")
+                .execute(&mut *conn)
+                .await?;
+            continue;
+        }
         sqlx::query(sql)
             .bind(ws)
             .bind(now)
