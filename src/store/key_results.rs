@@ -292,11 +292,16 @@ pub async fn facts(
     .fetch_all(&mut *conn)
     .await?;
     // Goals whose work is flowing: something in doing now, or finished within the window.
-    let flowing: Vec<i64> = sqlx::query_scalar(
-        "SELECT DISTINCT goal_id FROM work_items
-         WHERE workspace_id = $1 AND goal_id IS NOT NULL AND ($3::bigint[] IS NULL OR goal_id = ANY($3))
-           AND (status = 'doing' OR (status = 'done' AND doing_ended_at >= $2))",
-    )
+    // By goal when there are goals to ask about, so the finished history is not scanned.
+    let among = match goals {
+        Some(_) => "goal_id = ANY($3)",
+        None => "goal_id IS NOT NULL AND $3::bigint[] IS NULL",
+    };
+    let flowing: Vec<i64> = sqlx::query_scalar(&format!(
+        "SELECT goal_id FROM work_items WHERE workspace_id = $1 AND {among} AND status = 'doing'
+         UNION SELECT goal_id FROM work_items
+         WHERE workspace_id = $1 AND {among} AND status = 'done' AND doing_ended_at >= $2"
+    ))
     .bind(ws)
     .bind(flowing_since)
     .bind(goals)

@@ -76,8 +76,10 @@ pub async fn take(conn: &mut Conn, ws: WorkspaceId) -> anyhow::Result<Changes> {
 /// What the passing of time can have changed by `now`, as if it had been written: every doing
 /// item whose stall clock may have run out (working time never outruns the wall clock), every
 /// initiative or goal with nothing in doing (starvation) or past its due date, every goal
-/// with open key results (pace moves with the calendar), and whatever is troubled, signalled,
-/// in an episode or held by a settling rule now (its reasons name durations, and it may end).
+/// with open key results (pace moves with the calendar), whatever is troubled or signalled
+/// for a reason that names a duration (a stall, starvation, a key result), every episode still
+/// settling, and every rule held until it has lasted long enough. A block, a lead pulled away
+/// or an item with no home does not change with time: it is left alone.
 pub async fn due_to_time(
     conn: &mut Conn,
     ws: WorkspaceId,
@@ -86,9 +88,15 @@ pub async fn due_to_time(
 ) -> anyhow::Result<Changes> {
     let reached: Reached = sqlx::query_as(
         "WITH subjects AS (
-             SELECT subject FROM health WHERE workspace_id = $1 AND colour IN ('amber', 'red')
-             UNION SELECT subject FROM signals WHERE workspace_id = $1 AND resolved_at IS NULL
-             UNION SELECT subject FROM episodes WHERE workspace_id = $1 AND ended_at IS NULL
+             SELECT subject FROM health
+             WHERE workspace_id = $1 AND colour IN ('amber', 'red')
+               AND EXISTS (SELECT 1 FROM jsonb_object_keys(causes) c
+                           WHERE c LIKE 'stalled:%' OR c LIKE 'starved:%' OR c LIKE 'kr%')
+             UNION SELECT subject FROM signals
+             WHERE workspace_id = $1 AND resolved_at IS NULL
+               AND kind IN ('stalled', 'starved', 'overdue', 'kr_behind', 'kr_stale', 'kr_not_moving')
+             UNION SELECT subject FROM episodes
+             WHERE workspace_id = $1 AND ended_at IS NULL AND (announced_at IS NULL OR pending_since IS NOT NULL)
              UNION SELECT split_part(rule_key, ':', 2) FROM rule_onsets WHERE workspace_id = $1
          ), keyed AS (
              SELECT left(subject, 1) AS kind,

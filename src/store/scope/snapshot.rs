@@ -75,12 +75,21 @@ pub async fn snapshot(
 
     // The judged initiatives' items and the goals' direct ones, with every changed item, as
     // the full snapshot has them: open, or lately in doing.
+    // Each branch has its index: open items by initiative and by goal, finished ones by goal
+    // and time, changed ones by id; a row two branches find is kept once.
     let work: Vec<WorkRow> = sqlx::query_as(&format!(
         "SELECT {WORK} FROM work_items
-         WHERE workspace_id = $1
-           AND (initiative_id = ANY($2) OR (goal_id = ANY($3) AND initiative_id IS NULL) OR id = ANY($4))
-           AND (status IN ('todo', 'doing', 'blocked') OR doing_ended_at >= $5)
-         ORDER BY number"
+         WHERE workspace_id = $1 AND initiative_id = ANY($2) AND status IN ('todo', 'doing', 'blocked')
+         UNION ALL SELECT {WORK} FROM work_items
+         WHERE workspace_id = $1 AND goal_id = ANY($3) AND initiative_id IS NULL
+           AND status IN ('todo', 'doing', 'blocked')
+         UNION ALL SELECT {WORK} FROM work_items
+         WHERE workspace_id = $1 AND goal_id = ANY($3) AND doing_ended_at >= $5
+           AND status NOT IN ('todo', 'doing', 'blocked')
+           AND (initiative_id IS NULL OR initiative_id = ANY($2))
+         UNION ALL SELECT {WORK} FROM work_items
+         WHERE workspace_id = $1 AND id = ANY($4)
+           AND (status IN ('todo', 'doing', 'blocked') OR doing_ended_at >= $5)"
     ))
     .bind(ws)
     .bind(&judged)
@@ -90,6 +99,8 @@ pub async fn snapshot(
     .fetch_all(&mut *conn)
     .await?;
     let mut work: Vec<WorkItem> = convert(work)?;
+    work.sort_by_key(|w| w.number);
+    work.dedup_by_key(|w| w.id);
 
     let mut keys: BTreeSet<String> = BTreeSet::new();
     let numbers: Vec<(String, i32)> = sqlx::query_as(
