@@ -303,7 +303,11 @@ async fn sweep(store: &Store, cfg: &Config) -> anyhow::Result<Vec<Row>> {
     for n in 0..cfg.sweep_workspaces {
         spaces.push(seeded(store, &format!("bench-sweep-{n}"), shape).await?);
     }
-    let steady = sweep_all(store, &spaces).await?;
+    // The first sweep an hour on tells what the seed's episodes settled into; the next one,
+    // five minutes later, is a steady tick.
+    let hour = Utc::now() + chrono::Duration::hours(1);
+    sweep_all(store, &spaces, hour).await?;
+    let steady = sweep_all(store, &spaces, hour + chrono::Duration::minutes(5)).await?;
     let at = Instant::now();
     let mut conn = store.pool.acquire().await?;
     for &ws in &spaces {
@@ -325,7 +329,7 @@ async fn sweep(store: &Store, cfg: &Config) -> anyhow::Result<Vec<Row>> {
     .await?
     .rows_affected();
     drop(conn);
-    let burst = sweep_all(store, &spaces).await?;
+    let burst = sweep_all(store, &spaces, hour + chrono::Duration::minutes(10)).await?;
     let label = format!(
         "{} workspaces x {} open items",
         cfg.sweep_workspaces, cfg.sweep_items
@@ -352,10 +356,13 @@ async fn sweep(store: &Store, cfg: &Config) -> anyhow::Result<Vec<Row>> {
     ])
 }
 
-/// Milliseconds one sweep of `spaces` takes, as the scheduler runs it.
-async fn sweep_all(store: &Store, spaces: &[WorkspaceId]) -> anyhow::Result<f64> {
+/// Milliseconds one sweep of `spaces` at `now` takes, as the scheduler runs it.
+async fn sweep_all(
+    store: &Store,
+    spaces: &[WorkspaceId],
+    now: chrono::DateTime<Utc>,
+) -> anyhow::Result<f64> {
     use futures_util::StreamExt;
-    let now = Utc::now();
     let at = Instant::now();
     let results: Vec<anyhow::Result<()>> = futures_util::stream::iter(spaces.iter().copied())
         .map(|ws| async move {

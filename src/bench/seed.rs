@@ -1,5 +1,6 @@
 //! Seeds a workspace in the shape commands produce, by SQL: people, goals, initiatives under
-//! them, open work spread over both (one in twenty in doing, one in twenty blocked), a history
+//! them, open work spread over both (one in twenty in doing, one in twenty blocked; the
+//! strides keep every initiative and most people with some work in doing), a history
 //! of finished items `closed_per_open` times the open ones with the health rows they left, and
 //! a churn key result with a few check-ins on G-1.
 
@@ -63,8 +64,8 @@ pub async fn workspace(
                 CASE WHEN n > $7 AND n % 20 = 1 THEN 'waiting on a vendor' END,
                 p.id, $8, $2, $2, CASE WHEN n <= $7 THEN $8 END
          FROM generate_series(1, $6) n
-         JOIN initiatives i ON i.workspace_id = $1 AND i.number = 1 + (n - 1) % $5
-         JOIN people p ON p.workspace_id = $1 AND p.external_id = 'U' || (1 + (n - 1) % $3)",
+         JOIN initiatives i ON i.workspace_id = $1 AND i.number = 1 + (n * 104729 / 20) % $5
+         JOIN people p ON p.workspace_id = $1 AND p.external_id = 'U' || (1 + (n * 7919 / 20) % $3)",
         "INSERT INTO health (workspace_id, subject, colour, changed_at, evaluated_at)
          SELECT $1, 'W-' || n, 'none', $8, $8 FROM generate_series(1, $7) n",
         "UPDATE workspaces SET next_goal = $4 + 1, next_initiative = $5 + 1, next_work = $6 + 1 WHERE id = $1",
