@@ -241,12 +241,7 @@ async fn main() -> anyhow::Result<()> {
             with_scratch(&name, |store| async move {
                 let sink = file.as_mut().map(|f| f as &mut dyn std::io::Write);
                 let report = throughline::sim::run(store, &cfg, sink).await?;
-                if json {
-                    println!("{}", serde_json::to_string_pretty(&report)?);
-                } else {
-                    println!("{}", throughline::sim::describe(&report));
-                }
-                Ok(())
+                print_report(json, &report, throughline::sim::describe)
             })
             .await
         }
@@ -270,12 +265,7 @@ async fn main() -> anyhow::Result<()> {
             let name = format!("throughline_bench_{}", std::process::id());
             with_scratch(&name, |store| async move {
                 let report = throughline::bench::run(store, &cfg).await?;
-                if json {
-                    println!("{}", serde_json::to_string_pretty(&report)?);
-                } else {
-                    print!("{}", throughline::bench::describe(&report));
-                }
-                Ok(())
+                print_report(json, &report, throughline::bench::describe)
             })
             .await
         }
@@ -320,6 +310,20 @@ async fn main() -> anyhow::Result<()> {
 }
 
 /// Runs `f` on a fresh, migrated database that is dropped afterwards.
+/// A report as JSON, or as `describe` words it for a person.
+fn print_report<R: serde::Serialize>(
+    json: bool,
+    report: &R,
+    describe: fn(&R) -> String,
+) -> anyhow::Result<()> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(report)?);
+    } else {
+        println!("{}", describe(report).trim_end());
+    }
+    Ok(())
+}
+
 async fn with_scratch<F, Fut>(name: &str, f: F) -> anyhow::Result<()>
 where
     F: FnOnce(Store) -> Fut,
