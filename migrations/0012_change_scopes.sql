@@ -3,7 +3,9 @@
 -- rows it read in the same transaction. A row names a goal, an initiative, a work item, a
 -- person whose load changed (what is in doing), a person whose profile changed, or the whole
 -- workspace.
-CREATE UNLOGGED TABLE changes (
+-- Logged like the rest: a change left for a later evaluation (a profile synced without one,
+-- an import) must survive a crash of the database.
+CREATE TABLE changes (
     workspace_id  BIGINT NOT NULL,
     goal_id       BIGINT,
     initiative_id BIGINT,
