@@ -166,13 +166,13 @@ async fn seeded(store: &Store, name: &str, shape: Shape) -> anyhow::Result<Works
     let mut tx = store.begin().await?;
     let ws = seed::workspace(&mut tx, name, shape, now).await?;
     tx.commit().await?;
-    // A bulk load leaves the planner's statistics behind; autovacuum would catch up later.
-    sqlx::query("ANALYZE").execute(&store.pool).await?;
+    settle(store).await?;
     // The first evaluation judges the whole workspace, as the scheduler's sweep would.
     let mut tx = store.begin().await?;
     workspaces::lock(&mut tx, ws).await?;
     reconcile(&mut tx, ws, now, Trigger::Time).await?;
     tx.commit().await?;
+    settle(store).await?;
     let app = App {
         store: store.clone(),
         clock: Arc::new(SystemClock),
@@ -196,6 +196,13 @@ async fn seeded(store: &Store, name: &str, shape: Shape) -> anyhow::Result<Works
         crate::render::text::render(&made)
     );
     Ok(ws)
+}
+
+/// A bulk load leaves the planner's statistics and the visibility map behind; autovacuum would
+/// catch up later, in the middle of the measurement. A workspace in use has been vacuumed.
+async fn settle(store: &Store) -> anyhow::Result<()> {
+    sqlx::query("VACUUM ANALYZE").execute(&store.pool).await?;
+    Ok(())
 }
 
 /// One-row insert commits, one at a time: what any write costs at least.

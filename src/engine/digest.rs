@@ -76,8 +76,8 @@ pub async fn picture_of(
         &mut *conn,
         ws,
         about,
-        now - settings.starve_after,
-        now - settings.kr_stuck_after,
+        (now - settings.starve_after, now - settings.kr_stuck_after),
+        now.with_timezone(&settings.time_zone).date_naive(),
     )
     .await?;
     let mut assessment = health::evaluate(&snap, &settings, now);

@@ -46,8 +46,9 @@ pub async fn reconcile(
         let snap = model::snapshot(&mut *conn, ws, recent_since, flowing_since).await?;
         (snap, None)
     } else {
-        let (snap, keys) =
-            scope::snapshot(&mut *conn, ws, &changes, recent_since, flowing_since).await?;
+        let today = now.with_timezone(&settings.time_zone).date_naive();
+        let since = (recent_since, flowing_since);
+        let (snap, keys) = scope::snapshot(&mut *conn, ws, &changes, since, today).await?;
         (snap, Some(keys))
     };
     let mut assessment = health::evaluate(&snap, &settings, now);

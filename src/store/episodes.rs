@@ -47,18 +47,29 @@ pub async fn open(
     ws: WorkspaceId,
     subjects: Option<&[String]>,
 ) -> anyhow::Result<Vec<EpisodeRow>> {
-    Ok(sqlx::query_as(
-        "SELECT e.id, e.subject, e.person_id, e.colour, e.causes, e.started_at, e.announced_at, e.pushed_at, e.pending_since,
-                e.red_posted, e.post_id, o.state AS post_state
+    const OPEN: &str =
+        "SELECT e.id, e.subject, e.person_id, e.colour, e.causes, e.started_at, e.announced_at,
+                e.pushed_at, e.pending_since, e.red_posted, e.post_id, o.state AS post_state
          FROM episodes e
          LEFT JOIN outbox o ON o.workspace_id = e.workspace_id AND o.id = e.post_id
-         WHERE e.workspace_id = $1 AND e.ended_at IS NULL AND ($2::text[] IS NULL OR e.subject IN (SELECT unnest($2::text[])))
-         ORDER BY e.id",
-    )
-    .bind(ws)
-    .bind(subjects)
-    .fetch_all(conn)
-    .await?)
+         WHERE e.workspace_id = $1 AND e.ended_at IS NULL";
+    // Two statements, so that a prepared plan for a few subjects always takes their index.
+    let rows = match subjects {
+        Some(subjects) => {
+            sqlx::query_as(&format!("{OPEN} AND e.subject = ANY($2) ORDER BY e.id"))
+                .bind(ws)
+                .bind(subjects)
+                .fetch_all(conn)
+                .await?
+        }
+        None => {
+            sqlx::query_as(&format!("{OPEN} ORDER BY e.id"))
+                .bind(ws)
+                .fetch_all(conn)
+                .await?
+        }
+    };
+    Ok(rows)
 }
 
 pub struct NewEpisode<'a> {

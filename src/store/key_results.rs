@@ -281,30 +281,35 @@ pub async fn facts(
     .bind(goals)
     .fetch_all(&mut *conn)
     .await?;
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let checkins: Vec<Checked> = sqlx::query_as(
-        "SELECT c.key_result_id, c.value, c.confidence, c.note IS NOT NULL AS noted, c.at
-         FROM kr_checkins c JOIN key_results k ON k.workspace_id = c.workspace_id AND k.id = c.key_result_id
-         WHERE c.workspace_id = $1 AND k.status = 'open' AND ($2::bigint[] IS NULL OR k.goal_id = ANY($2))
-         ORDER BY c.id",
+        "SELECT key_result_id, value, confidence, note IS NOT NULL AS noted, at
+         FROM kr_checkins WHERE workspace_id = $1 AND key_result_id = ANY($2)
+         ORDER BY id",
     )
     .bind(ws)
-    .bind(goals)
+    .bind(&ids)
     .fetch_all(&mut *conn)
     .await?;
     // Goals whose work is flowing: something in doing now, or finished within the window.
-    // By goal when there are goals to ask about, so the finished history is not scanned.
-    let among = match goals {
-        Some(_) => "goal_id = ANY($3)",
-        None => "goal_id IS NOT NULL AND $3::bigint[] IS NULL",
-    };
-    let flowing: Vec<i64> = sqlx::query_scalar(&format!(
-        "SELECT goal_id FROM work_items WHERE workspace_id = $1 AND {among} AND status = 'doing'
-         UNION SELECT goal_id FROM work_items
-         WHERE workspace_id = $1 AND {among} AND status = 'done' AND doing_ended_at >= $2"
-    ))
+    // One probe per goal with key results, so neither a large goal nor the history is scanned.
+    let mut with_results: Vec<i64> = rows.iter().map(|r| r.goal_id).collect();
+    with_results.sort_unstable();
+    with_results.dedup();
+    let flowing: Vec<i64> = sqlx::query_scalar(
+        "SELECT g FROM unnest($2::bigint[]) AS g
+         WHERE EXISTS (SELECT 1 FROM work_items w
+                       WHERE w.workspace_id = $1 AND w.goal_id = g AND w.status = 'doing')
+            OR EXISTS (SELECT 1 FROM work_items w
+                       WHERE w.workspace_id = $1 AND w.goal_id = g AND w.doing_ended_at >= $3
+                         AND w.status = 'done')",
+    )
     .bind(ws)
+    .bind(&with_results)
     .bind(flowing_since)
-    .bind(goals)
     .fetch_all(&mut *conn)
     .await?;
     let mut by_key_result: HashMap<i64, Vec<&Checked>> = HashMap::new();

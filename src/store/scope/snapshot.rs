@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{Changes, Reached};
 use crate::domain::health::{Health, Snapshot};
@@ -23,8 +23,8 @@ pub async fn snapshot(
     conn: &mut Conn,
     ws: WorkspaceId,
     changes: &Changes,
-    recent_since: DateTime<Utc>,
-    flowing_since: DateTime<Utc>,
+    (recent_since, flowing_since): (DateTime<Utc>, DateTime<Utc>),
+    today: NaiveDate,
 ) -> anyhow::Result<(Snapshot, BTreeSet<String>)> {
     let persons: Vec<PersonId> = changes
         .loads
@@ -157,15 +157,25 @@ pub async fn snapshot(
             .bind(ws)
             .fetch_all(&mut *conn)
             .await?;
-    let open_by_goal: Vec<(GoalId, i64)> = sqlx::query_as(
-        "SELECT goal_id, count(*) FROM work_items
-         WHERE workspace_id = $1 AND goal_id = ANY($2) AND status IN ('todo', 'doing', 'blocked')
-         GROUP BY goal_id",
-    )
-    .bind(ws)
-    .bind(&open)
-    .fetch_all(&mut *conn)
-    .await?;
+    // Only a goal past its due date names its open items: the others are not counted.
+    let overdue: Vec<GoalId> = goals
+        .iter()
+        .filter(|g| open.contains(&g.id) && g.due_on.is_some_and(|d| d < today))
+        .map(|g| g.id)
+        .collect();
+    let open_by_goal: Vec<(GoalId, i64)> = if overdue.is_empty() {
+        Vec::new()
+    } else {
+        sqlx::query_as(
+            "SELECT goal_id, count(*) FROM work_items
+             WHERE workspace_id = $1 AND goal_id = ANY($2) AND status IN ('todo', 'doing', 'blocked')
+             GROUP BY goal_id",
+        )
+        .bind(ws)
+        .bind(&overdue)
+        .fetch_all(&mut *conn)
+        .await?
+    };
     let key_results =
         crate::store::key_results::facts(&mut *conn, ws, flowing_since, Some(&open)).await?;
     Ok((
