@@ -56,24 +56,8 @@ enum Cmd {
     /// Measure what commands cost as a workspace grows, against a one-row commit (a scratch
     /// database; use a release build).
     Bench {
-        /// Open work items of each measured workspace.
-        #[arg(long, value_delimiter = ',', default_values_t = [100, 1_000, 10_000, 100_000])]
-        sizes: Vec<i64>,
-        /// Finished items per open one, as history.
-        #[arg(long, default_value_t = 10)]
-        closed_per_open: i64,
-        /// Timed runs of each command at each size.
-        #[arg(long, default_value_t = 100)]
-        samples: usize,
-        /// Commands each of the eight concurrent writers sends.
-        #[arg(long, default_value_t = 50)]
-        writes_per_writer: usize,
-        /// Workspaces in the sweep.
-        #[arg(long, default_value_t = 100)]
-        sweep_workspaces: i64,
-        /// Open items of each swept workspace.
-        #[arg(long, default_value_t = 1_000)]
-        sweep_items: i64,
+        #[command(flatten)]
+        config: throughline::bench::Config,
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
@@ -245,23 +229,9 @@ async fn main() -> anyhow::Result<()> {
             })
             .await
         }
-        Cmd::Bench {
-            sizes,
-            closed_per_open,
-            samples,
-            writes_per_writer,
-            sweep_workspaces,
-            sweep_items,
-            json,
-        } => {
-            let cfg = throughline::bench::Config {
-                sizes,
-                closed_per_open,
-                samples,
-                writes_per_writer,
-                sweep_workspaces,
-                sweep_items,
-            };
+        Cmd::Bench { mut config, json } => {
+            config.binary = Some(std::env::current_exe()?);
+            let cfg = config;
             let name = format!("throughline_bench_{}", std::process::id());
             with_scratch(&name, |store| async move {
                 let report = throughline::bench::run(store, &cfg).await?;

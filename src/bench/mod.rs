@@ -3,6 +3,8 @@
 //! insert committed on its own), so that ratios compare like with like on any machine.
 
 mod seed;
+mod serve;
+mod slack_api;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -17,19 +19,44 @@ use crate::store::{Store, WorkspaceId, workspaces};
 
 pub use seed::Shape;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct Config {
     /// Open work items of each measured workspace.
+    #[arg(long, value_delimiter = ',', default_values_t = [100, 1_000, 10_000, 100_000])]
     pub sizes: Vec<i64>,
     /// Finished items per open one, as history.
+    #[arg(long, default_value_t = 10)]
     pub closed_per_open: i64,
     /// Timed runs of each command at each size.
+    #[arg(long, default_value_t = 100)]
     pub samples: usize,
-    /// Commands each of the concurrent writers sends.
+    /// Commands each of the eight concurrent writers sends.
+    #[arg(long, default_value_t = 50)]
     pub writes_per_writer: usize,
-    /// Workspaces and open items each for the sweep.
+    /// Workspaces in the sweep.
+    #[arg(long, default_value_t = 100)]
     pub sweep_workspaces: i64,
+    /// Open items of each swept workspace.
+    #[arg(long, default_value_t = 1_000)]
     pub sweep_items: i64,
+    /// The binary whose `serve` is loaded (none skips that part; the command sets itself).
+    #[arg(skip)]
+    pub binary: Option<std::path::PathBuf>,
+    /// Open items of the Slack workspace the serve process answers for.
+    #[arg(long, default_value_t = 10_000)]
+    pub serve_items: i64,
+    /// Open items of the workspace beside it, which its scheduler sweeps (0: none).
+    #[arg(long, default_value_t = 100_000)]
+    pub serve_large_items: i64,
+    /// Rates of the mixed load, in commands a second.
+    #[arg(long, value_delimiter = ',', default_values_t = [50.0, 100.0, 200.0])]
+    pub mixed_rates: Vec<f64>,
+    /// How long each rate lasts, in seconds.
+    #[arg(long, default_value_t = 10.0)]
+    pub mixed_seconds: f64,
+    /// DM-causing commands one person sends, ten a second.
+    #[arg(long, default_value_t = 50)]
+    pub paced_commands: usize,
 }
 
 impl Config {
@@ -42,6 +69,12 @@ impl Config {
             writes_per_writer: 3,
             sweep_workspaces: 3,
             sweep_items: 100,
+            binary: None,
+            serve_items: 200,
+            serve_large_items: 300,
+            mixed_rates: vec![20.0],
+            mixed_seconds: 0.5,
+            paced_commands: 3,
         }
     }
 }
@@ -103,7 +136,7 @@ pub async fn run(store: Store, cfg: &Config) -> anyhow::Result<Report> {
             closed_per_open: cfg.closed_per_open,
         };
         let started = Instant::now();
-        let ws = seeded(&store, &format!("bench-{open}"), shape).await?;
+        let ws = seeded(&store, ("console", &format!("bench-{open}")), shape).await?;
         let label = format!("{open} open + {} closed", open * cfg.closed_per_open);
         tracing::info!(seconds = started.elapsed().as_secs_f64(), "seeded {label}");
         let owner = Actor {
@@ -146,7 +179,14 @@ pub async fn run(store: Store, cfg: &Config) -> anyhow::Result<Report> {
 
     report.rows.extend(writers(&app, cfg).await?);
     report.rows.extend(sweep(&store, cfg).await?);
-    report.max_rss_mb = max_rss_mb();
+    report.max_rss_mb = peak_rss_mb("/proc/self/status");
+    if let Some(binary) = &cfg.binary {
+        // A database of its own: the process's scheduler sweeps every workspace it holds.
+        let scratch = crate::devdb::Scratch::new("throughline_bench_serve", 10).await?;
+        let rows = serve::measure(&scratch.store, cfg, binary, floor_p50).await;
+        scratch.drop().await?;
+        report.rows.extend(rows?);
+    }
     Ok(report)
 }
 
@@ -161,7 +201,7 @@ fn row(what: &str, t: &Timings, ratio: Option<f64>, note: &str) -> Row {
 }
 
 /// A workspace of `shape`, evaluated once so that its health rows exist as they would.
-async fn seeded(store: &Store, name: &str, shape: Shape) -> anyhow::Result<WorkspaceId> {
+async fn seeded(store: &Store, name: (&str, &str), shape: Shape) -> anyhow::Result<WorkspaceId> {
     let now = Utc::now();
     let mut tx = store.begin().await?;
     let ws = seed::workspace(&mut tx, name, shape, now).await?;
@@ -229,10 +269,17 @@ async fn writers(app: &App, cfg: &Config) -> anyhow::Result<Vec<Row>> {
         open: 1_000,
         closed_per_open: cfg.closed_per_open,
     };
-    let one = seeded(&app.store, "bench-writers-shared", shape).await?;
+    let one = seeded(&app.store, ("console", "bench-writers-shared"), shape).await?;
     let mut many = Vec::new();
     for n in 0..WRITERS {
-        many.push(seeded(&app.store, &format!("bench-writers-{n}"), shape).await?);
+        many.push(
+            seeded(
+                &app.store,
+                ("console", &format!("bench-writers-{n}")),
+                shape,
+            )
+            .await?,
+        );
     }
     let shared = throughput(app, vec![one; WRITERS], shape, cfg.writes_per_writer).await?;
     let apart = throughput(app, many, shape, cfg.writes_per_writer).await?;
@@ -308,7 +355,7 @@ async fn sweep(store: &Store, cfg: &Config) -> anyhow::Result<Vec<Row>> {
     };
     let mut spaces = Vec::new();
     for n in 0..cfg.sweep_workspaces {
-        spaces.push(seeded(store, &format!("bench-sweep-{n}"), shape).await?);
+        spaces.push(seeded(store, ("console", &format!("bench-sweep-{n}")), shape).await?);
     }
     // The first sweep an hour on tells what the seed's episodes settled into; the next one,
     // five minutes later, is a steady tick.
@@ -386,9 +433,9 @@ async fn sweep_all(
     Ok(ms(at.elapsed()))
 }
 
-/// The peak resident memory of this process so far (Linux).
-fn max_rss_mb() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+/// The peak resident memory of a process so far, from its `/proc/…/status` (Linux).
+fn peak_rss_mb(status: &str) -> Option<f64> {
+    let status = std::fs::read_to_string(status).ok()?;
     let kb: f64 = status
         .lines()
         .find_map(|l| l.strip_prefix("VmHWM:"))?

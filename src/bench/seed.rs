@@ -33,14 +33,14 @@ impl Shape {
 /// Where the seed refreshes the planner's statistics.
 const ANALYZE: &str = "ANALYZE";
 
-/// Creates the workspace `name` (a console workspace) and fills it.
+/// Creates the workspace `name` of `platform` (people `U1`, `U2`… as its user ids) and fills it.
 pub async fn workspace(
     conn: &mut Conn,
-    name: &str,
+    (platform, name): (&str, &str),
     shape: Shape,
     now: DateTime<Utc>,
 ) -> anyhow::Result<WorkspaceId> {
-    let ws = workspaces::ensure(conn, "console", name, name, now).await?;
+    let ws = workspaces::ensure(conn, platform, name, name, now).await?;
     let past = now - Duration::days(90);
     let statements = [
         "INSERT INTO people (workspace_id, external_id, handle, time_zone, created_at, updated_at, is_admin)

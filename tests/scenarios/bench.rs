@@ -9,7 +9,11 @@ async fn the_benchmark_measures_every_line_of_its_table() {
     let scratch = Scratch::new("throughline_test", 10)
         .await
         .expect("a fresh database");
-    let report = bench::run(scratch.store.clone(), &Config::smoke())
+    let config = Config {
+        binary: Some(env!("CARGO_BIN_EXE_throughline").into()),
+        ..Config::smoke()
+    };
+    let report = bench::run(scratch.store.clone(), &config)
         .await
         .expect("the benchmark runs");
     let table = bench::describe(&report);
@@ -21,6 +25,12 @@ async fn the_benchmark_measures_every_line_of_its_table() {
         "8 writers on one workspace",
         "steady sweep of 3 workspaces x 100 open items",
         "sweep after",
+        "cold start of serve",
+        "mixed 70/30 reads/writes at 20 commands/s, 200 open items, signed Slack requests",
+        "10 commands; 0 answered after the window; 0 errors",
+        "ack of a command that queues a DM to a person whose DMs are paced",
+        "3 DMs caused",
+        "peak RSS of serve",
     ] {
         assert!(table.contains(line), "{line} in\n{table}");
     }
