@@ -5,6 +5,7 @@
 mod seed;
 mod serve;
 mod slack_api;
+mod sweep;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -13,9 +14,8 @@ use chrono::Utc;
 
 use crate::app::{Actor, App};
 use crate::clock::SystemClock;
-use crate::engine::{Trigger, reconcile};
 use crate::message::Tone;
-use crate::store::{Store, WorkspaceId, workspaces};
+use crate::store::{Store, WorkspaceId};
 
 pub use seed::Shape;
 
@@ -34,7 +34,7 @@ pub struct Config {
     #[arg(long, default_value_t = 50)]
     pub writes_per_writer: usize,
     /// Workspaces in the sweep.
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = 1_000)]
     pub sweep_workspaces: i64,
     /// Open items of each swept workspace.
     #[arg(long, default_value_t = 1_000)]
@@ -178,7 +178,7 @@ pub async fn run(store: Store, cfg: &Config) -> anyhow::Result<Report> {
     }
 
     report.rows.extend(writers(&app, cfg).await?);
-    report.rows.extend(sweep(&store, cfg).await?);
+    report.rows.extend(sweep::measure(&store, cfg).await?);
     report.max_rss_mb = peak_rss_mb("/proc/self/status");
     if let Some(binary) = &cfg.binary {
         // A database of its own: the process's scheduler sweeps every workspace it holds.
@@ -202,16 +202,27 @@ fn row(what: &str, t: &Timings, ratio: Option<f64>, note: &str) -> Row {
 
 /// A workspace of `shape`, evaluated once so that its health rows exist as they would.
 async fn seeded(store: &Store, name: (&str, &str), shape: Shape) -> anyhow::Result<WorkspaceId> {
+    let spaces = seeded_many(store, name.0, &[name.1.to_string()], shape).await?;
+    Ok(spaces[0])
+}
+
+/// Workspaces of `shape`, each evaluated once (side by side, as the scheduler's first sweep
+/// would judge them) and given a churn key result on G-1.
+async fn seeded_many(
+    store: &Store,
+    platform: &str,
+    names: &[String],
+    shape: Shape,
+) -> anyhow::Result<Vec<WorkspaceId>> {
     let now = Utc::now();
-    let mut tx = store.begin().await?;
-    let ws = seed::workspace(&mut tx, name, shape, now).await?;
-    tx.commit().await?;
+    let mut spaces = Vec::with_capacity(names.len());
+    for name in names {
+        let mut tx = store.begin().await?;
+        spaces.push(seed::workspace(&mut tx, (platform, name), shape, now).await?);
+        tx.commit().await?;
+    }
     settle(store).await?;
-    // The first evaluation judges the whole workspace, as the scheduler's sweep would.
-    let mut tx = store.begin().await?;
-    workspaces::lock(&mut tx, ws).await?;
-    reconcile(&mut tx, ws, now, Trigger::Time).await?;
-    tx.commit().await?;
+    sweep::sweep_all(store, &spaces, now).await?;
     settle(store).await?;
     let app = App {
         store: store.clone(),
@@ -223,19 +234,21 @@ async fn seeded(store: &Store, name: (&str, &str), shape: Shape) -> anyhow::Resu
         external_id: "U1".into(),
         handle: "person1".into(),
     };
-    let made = app
-        .command(
-            ws,
-            &owner,
-            "kr new G-1 \"Monthly churn\" from:8% to:5% by:2099-12-31",
-        )
-        .await;
-    anyhow::ensure!(
-        made.tone != Tone::Error,
-        "{}",
-        crate::render::text::render(&made)
-    );
-    Ok(ws)
+    for &ws in &spaces {
+        let made = app
+            .command(
+                ws,
+                &owner,
+                "kr new G-1 \"Monthly churn\" from:8% to:5% by:2099-12-31",
+            )
+            .await;
+        anyhow::ensure!(
+            made.tone != Tone::Error,
+            "{}",
+            crate::render::text::render(&made)
+        );
+    }
+    Ok(spaces)
 }
 
 /// A bulk load leaves the planner's statistics and the visibility map behind; autovacuum would
@@ -343,94 +356,6 @@ async fn throughput(
     }
     let rate = all.len() as f64 / started.elapsed().as_secs_f64();
     Ok((rate, Timings(all)))
-}
-
-/// One sweep over many workspaces (each in its own transaction, side by side as the scheduler
-/// runs them) against a bare scan of the open items it has to look at; then the sweep after a
-/// thousand items in doing have gone quiet for a month at once.
-async fn sweep(store: &Store, cfg: &Config) -> anyhow::Result<Vec<Row>> {
-    let shape = Shape {
-        open: cfg.sweep_items,
-        closed_per_open: cfg.closed_per_open,
-    };
-    let mut spaces = Vec::new();
-    for n in 0..cfg.sweep_workspaces {
-        spaces.push(seeded(store, ("console", &format!("bench-sweep-{n}")), shape).await?);
-    }
-    // The first sweep an hour on tells what the seed's episodes settled into; the next one,
-    // five minutes later, is a steady tick.
-    let hour = Utc::now() + chrono::Duration::hours(1);
-    sweep_all(store, &spaces, hour).await?;
-    let steady = sweep_all(store, &spaces, hour + chrono::Duration::minutes(5)).await?;
-    let at = Instant::now();
-    let mut conn = store.pool.acquire().await?;
-    for &ws in &spaces {
-        let _: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM work_items WHERE workspace_id = $1 AND status IN ('todo', 'doing', 'blocked')",
-        )
-        .bind(ws)
-        .fetch_one(&mut *conn)
-        .await?;
-    }
-    let scan = ms(at.elapsed());
-    let quiet: u64 = sqlx::query(
-        "UPDATE work_items SET last_activity_at = now() - interval '30 days'
-         WHERE (workspace_id, id) IN (SELECT workspace_id, id FROM work_items
-                                      WHERE workspace_id = ANY($1) AND status = 'doing' LIMIT 1000)",
-    )
-    .bind(&spaces)
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
-    drop(conn);
-    let burst = sweep_all(store, &spaces, hour + chrono::Duration::minutes(10)).await?;
-    let label = format!(
-        "{} workspaces x {} open items",
-        cfg.sweep_workspaces, cfg.sweep_items
-    );
-    Ok(vec![
-        row(
-            &format!("bare count of the open items of {label}"),
-            &Timings(vec![scan]),
-            None,
-            "one run",
-        ),
-        row(
-            &format!("steady sweep of {label}"),
-            &Timings(vec![steady]),
-            Some(steady / scan),
-            "one run; ratio: over the bare count",
-        ),
-        row(
-            &format!("sweep after {quiet} items in doing stalled at once"),
-            &Timings(vec![burst]),
-            Some(burst / scan),
-            "one run; ratio: over the bare count",
-        ),
-    ])
-}
-
-/// Milliseconds one sweep of `spaces` at `now` takes, as the scheduler runs it.
-async fn sweep_all(
-    store: &Store,
-    spaces: &[WorkspaceId],
-    now: chrono::DateTime<Utc>,
-) -> anyhow::Result<f64> {
-    use futures_util::StreamExt;
-    let at = Instant::now();
-    let results: Vec<anyhow::Result<()>> = futures_util::stream::iter(spaces.iter().copied())
-        .map(|ws| async move {
-            let mut tx = store.begin().await?;
-            workspaces::lock(&mut tx, ws).await?;
-            reconcile(&mut tx, ws, now, Trigger::Time).await?;
-            tx.commit().await?;
-            Ok(())
-        })
-        .buffer_unordered(crate::schedule::WORKSPACES_AT_ONCE)
-        .collect()
-        .await;
-    results.into_iter().collect::<anyhow::Result<()>>()?;
-    Ok(ms(at.elapsed()))
 }
 
 /// The peak resident memory of a process so far, from its `/proc/…/status` (Linux).

@@ -41,6 +41,15 @@ pub async fn workspace(
     now: DateTime<Utc>,
 ) -> anyhow::Result<WorkspaceId> {
     let ws = workspaces::ensure(conn, platform, name, name, now).await?;
+    // The rows are recorded as one change below, not one each: a seed of a million items
+    // would otherwise write (and then clear) a million.
+    sqlx::raw_sql(
+        "ALTER TABLE goals DISABLE TRIGGER goals_changed;
+         ALTER TABLE initiatives DISABLE TRIGGER initiatives_changed;
+         ALTER TABLE work_items DISABLE TRIGGER work_items_changed;",
+    )
+    .execute(&mut *conn)
+    .await?;
     let past = now - Duration::days(90);
     let statements = [
         "INSERT INTO people (workspace_id, external_id, handle, time_zone, created_at, updated_at, is_admin)
@@ -70,7 +79,6 @@ pub async fn workspace(
          SELECT $1, 'W-' || n, 'none', $8, $8 FROM generate_series(1, $7) n",
         "UPDATE workspaces SET next_goal = $4 + 1, next_initiative = $5 + 1, next_work = $6 + 1 WHERE id = $1",
         // One change covers the lot: the first evaluation judges the whole workspace.
-        "DELETE FROM changes WHERE workspace_id = $1",
         "INSERT INTO changes (workspace_id, everything) VALUES ($1, true)",
     ];
     for sql in statements {
@@ -93,6 +101,13 @@ pub async fn workspace(
             .execute(&mut *conn)
             .await?;
     }
+    sqlx::raw_sql(
+        "ALTER TABLE goals ENABLE TRIGGER goals_changed;
+         ALTER TABLE initiatives ENABLE TRIGGER initiatives_changed;
+         ALTER TABLE work_items ENABLE TRIGGER work_items_changed;",
+    )
+    .execute(&mut *conn)
+    .await?;
     Ok(ws)
 }
 
