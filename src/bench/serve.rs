@@ -76,6 +76,34 @@ impl Served {
         }
     }
 
+    /// Waits until the scheduler has swept `workspaces` at least once since the start (its
+    /// first pass comes at once, and would otherwise share the first measurement).
+    async fn swept(&self, workspaces: u64) -> anyhow::Result<()> {
+        let deadline = Instant::now() + Duration::from_secs(300);
+        loop {
+            let metrics = self
+                .http
+                .get(format!("{}/metrics", self.base))
+                .send()
+                .await?
+                .text()
+                .await?;
+            let runs: f64 = metrics
+                .lines()
+                .filter(|l| l.starts_with("throughline_scheduled_runs_total"))
+                .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+                .sum();
+            if runs >= workspaces as f64 {
+                return Ok(());
+            }
+            anyhow::ensure!(
+                Instant::now() < deadline,
+                "the scheduler's first sweep took over five minutes"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// Milliseconds until the acknowledgement of `text` from `user`, and whether it was the
     /// answer itself (not an error, not a bare acknowledgement with the answer to come later).
     async fn command(&self, user: &str, text: &str, trigger: usize) -> anyhow::Result<Ack> {
@@ -175,6 +203,20 @@ impl Acks {
         self.times.push(t);
     }
 
+    /// Waits until every answer that was acknowledged bare has arrived, so that the next
+    /// measurement starts on an idle process.
+    async fn drained(&self, api: &SlackApi, late_before: usize) -> anyhow::Result<()> {
+        let deadline = Instant::now() + Duration::from_secs(300);
+        while api.late_answers() < late_before + self.later {
+            anyhow::ensure!(
+                Instant::now() < deadline,
+                "answers were still due five minutes after the load"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        Ok(())
+    }
+
     fn note(&self) -> String {
         format!(
             "{} commands; {} answered after the window; {} errors",
@@ -234,6 +276,8 @@ pub async fn measure(
     let mut served = Served::start(binary, store, &api).await?;
     served.ready().await?;
     let cold = ms(started.elapsed());
+    let workspaces = if cfg.serve_large_items > 0 { 2 } else { 1 };
+    served.swept(workspaces).await?;
     let served = Arc::new(served);
     let mut rows = vec![row(
         "cold start of serve (spawn to ready)",
@@ -246,6 +290,7 @@ pub async fn measure(
     let people = items.people().min(50);
     for &rate in &cfg.mixed_rates {
         let count = (rate * cfg.mixed_seconds) as usize;
+        let late_before = api.late_answers();
         let acks = at_rate(&served, rate, count, |i| {
             let user = format!("U{}", 1 + i as i64 % people);
             let text = match i % 10 {
@@ -257,6 +302,7 @@ pub async fn measure(
             (user, text)
         })
         .await?;
+        acks.drained(&api, late_before).await?;
         let t = Timings(acks.times.clone());
         rows.push(row(
             &format!(

@@ -1,7 +1,7 @@
 //! Per-workspace thresholds and schedules, with the product defaults.
 
 use super::key_result::Thresholds;
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 
 use super::calendar::{Calendar, WorkingTime};
@@ -65,6 +65,16 @@ impl Settings {
     /// a calendar week per working day, plus the holidays.
     pub fn lookback(&self, d: Duration) -> Duration {
         Duration::weeks(d.num_days() + 1) + Duration::days(self.working.holidays.len() as i64)
+    }
+
+    /// What an evaluation at `now` loads besides open work: items finished since the first
+    /// instant (they can still keep an initiative or goal from starving) and since the second
+    /// (they keep a key result's work flowing).
+    pub fn windows(&self, now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
+        (
+            now - self.lookback(self.starve_after),
+            now - self.kr_stuck_after,
+        )
     }
 
     /// The workspace's working week in `tz` (a person's zone, or the workspace's).

@@ -47,13 +47,8 @@ pub async fn picture(
     now: DateTime<Utc>,
 ) -> anyhow::Result<Picture> {
     let settings = workspaces::settings(&mut *conn, ws).await?;
-    let snap = model::snapshot(
-        &mut *conn,
-        ws,
-        now - settings.starve_after,
-        now - settings.kr_stuck_after,
-    )
-    .await?;
+    let (recent_since, flowing_since) = settings.windows(now);
+    let snap = model::snapshot(&mut *conn, ws, recent_since, flowing_since).await?;
     let assessment = health::evaluate(&snap, &settings, now);
     Ok(Picture {
         settings,
@@ -76,7 +71,7 @@ pub async fn picture_of(
         &mut *conn,
         ws,
         about,
-        (now - settings.starve_after, now - settings.kr_stuck_after),
+        settings.windows(now),
         now.with_timezone(&settings.time_zone).date_naive(),
     )
     .await?;

@@ -40,15 +40,14 @@ pub async fn reconcile(
     if !whole && changes.is_empty() {
         return Ok(());
     }
-    let recent_since = now - settings.lookback(settings.starve_after);
-    let flowing_since = now - settings.kr_stuck_after;
+    let (recent_since, flowing_since) = settings.windows(now);
     let (snap, keys) = if whole {
         let snap = model::snapshot(&mut *conn, ws, recent_since, flowing_since).await?;
         (snap, None)
     } else {
         let today = now.with_timezone(&settings.time_zone).date_naive();
-        let since = (recent_since, flowing_since);
-        let (snap, keys) = scope::snapshot(&mut *conn, ws, &changes, since, today).await?;
+        let windows = (recent_since, flowing_since);
+        let (snap, keys) = scope::snapshot(&mut *conn, ws, &changes, windows, today).await?;
         (snap, Some(keys))
     };
     let mut assessment = health::evaluate(&snap, &settings, now);
