@@ -218,3 +218,28 @@ async fn news_that_waits_for_the_morning_arrives_as_one_threaded_line() {
     t.ignore("@ana"); // the edits of her message
     t.finish().await;
 }
+
+#[tokio::test]
+async fn a_view_judges_starvation_over_the_weekend_as_the_stored_verdict_does() {
+    let mut t = T::new().await; // Thursday 09:30
+    t.say("ana", "goal new \"Cut churn\" owner:@ana").await;
+    t.say(
+        "ana",
+        "initiative new G-1 \"Win-back emails\" lead:@lee plan:1",
+    )
+    .await;
+    t.say("lee", "work new I-1 \"Draft emails\" @lee").await;
+    t.say("lee", "work start W-1").await;
+    t.say("ana", "settings digest \"0 0 9 1 1 *\"").await;
+    t.advance("1d").await; // Friday 09:30
+    t.say("lee", "work done W-1").await;
+    // Monday 09:30: one working day since W-1 finished, three calendar days. Not starved.
+    t.advance("3d").await;
+    t.ignore_all();
+    assert_eq!(t.colour("I-1").await, "green");
+    let shown = t.say("ana", "initiative show I-1").await;
+    assert!(!shown.contains("no work in doing"), "{shown}");
+    let status = t.say("ana", "status").await;
+    assert!(!status.contains("no work in doing"), "{status}");
+    t.finish().await;
+}
