@@ -43,13 +43,7 @@ pub async fn workspace(
     let ws = workspaces::ensure(conn, platform, name, name, now).await?;
     // The rows are recorded as one change below, not one each: a seed of a million items
     // would otherwise write (and then clear) a million.
-    sqlx::raw_sql(
-        "ALTER TABLE goals DISABLE TRIGGER goals_changed;
-         ALTER TABLE initiatives DISABLE TRIGGER initiatives_changed;
-         ALTER TABLE work_items DISABLE TRIGGER work_items_changed;",
-    )
-    .execute(&mut *conn)
-    .await?;
+    record_changes(conn, false).await?;
     let past = now - Duration::days(90);
     let statements = [
         "INSERT INTO people (workspace_id, external_id, handle, time_zone, created_at, updated_at, is_admin)
@@ -101,14 +95,19 @@ pub async fn workspace(
             .execute(&mut *conn)
             .await?;
     }
-    sqlx::raw_sql(
-        "ALTER TABLE goals ENABLE TRIGGER goals_changed;
-         ALTER TABLE initiatives ENABLE TRIGGER initiatives_changed;
-         ALTER TABLE work_items ENABLE TRIGGER work_items_changed;",
-    )
-    .execute(&mut *conn)
-    .await?;
+    record_changes(conn, true).await?;
     Ok(ws)
+}
+
+/// Turns the change triggers of the seeded tables on or off (inside the seed's transaction).
+async fn record_changes(conn: &mut Conn, on: bool) -> anyhow::Result<()> {
+    let state = if on { "ENABLE" } else { "DISABLE" };
+    let sql: String = ["goals", "initiatives", "work_items"]
+        .iter()
+        .map(|t| format!("ALTER TABLE {t} {state} TRIGGER {t}_changed;"))
+        .collect();
+    sqlx::raw_sql(&sql).execute(&mut *conn).await?;
+    Ok(())
 }
 
 /// The key of an open item, spread over the open range by `i`.

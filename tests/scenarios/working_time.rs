@@ -221,15 +221,7 @@ async fn news_that_waits_for_the_morning_arrives_as_one_threaded_line() {
 
 #[tokio::test]
 async fn a_view_judges_starvation_over_the_weekend_as_the_stored_verdict_does() {
-    let mut t = T::new().await; // Thursday 09:30
-    t.say("ana", "goal new \"Cut churn\" owner:@ana").await;
-    t.say(
-        "ana",
-        "initiative new G-1 \"Win-back emails\" lead:@lee plan:1",
-    )
-    .await;
-    t.say("lee", "work new I-1 \"Draft emails\" @lee").await;
-    t.say("lee", "work start W-1").await;
+    let mut t = founding().await; // Thursday 09:30: Lee starts W-1
     t.say("ana", "settings digest \"0 0 9 1 1 *\"").await;
     t.advance("1d").await; // Friday 09:30
     t.say("lee", "work done W-1").await;
