@@ -6,7 +6,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::clock::Clock;
 use crate::command::exec::{Ctx, Failure, execute};
-use crate::command::{self, UserError};
+use crate::command::{self, Command, UserError};
 use crate::engine::{Trigger, reconcile};
 use crate::message::{Message, Tone};
 use crate::store::profiles::{self, Profile};
@@ -17,6 +17,23 @@ use crate::store::{Store, WorkspaceId, people, workspaces};
 pub struct Actor {
     pub external_id: String,
     pub handle: String,
+}
+
+/// What a command comes back with: what to tell the person, and whether the model changed
+/// (the transport then wakes delivery for what the change queued).
+#[derive(Debug)]
+pub struct Reply {
+    pub message: Message,
+    pub changed: bool,
+}
+
+impl Reply {
+    fn unchanged(message: Message) -> Self {
+        Reply {
+            message,
+            changed: false,
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -64,20 +81,9 @@ pub fn failure_message(e: &anyhow::Error) -> Message {
     }
 }
 
-/// The command's words before its arguments ("goal new", "mine"): a parsed command starts
-/// with known words, so the label's values stay few.
-fn verb(text: &str) -> String {
-    text.split_whitespace()
-        .take(2)
-        .take_while(|w| w.chars().all(|c| c.is_ascii_alphabetic()))
-        .map(str::to_ascii_lowercase)
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-fn count_command(verb: &str, outcome: &'static str) {
+fn count_command(verb: &'static str, outcome: &'static str) {
     tracing::info!(verb, outcome, "command");
-    metrics::counter!("throughline_commands_total", "verb" => verb.to_string(), "outcome" => outcome)
+    metrics::counter!("throughline_commands_total", "verb" => verb, "outcome" => outcome)
         .increment(1);
 }
 
@@ -92,39 +98,53 @@ impl App {
         workspaces::ensure(&mut conn, platform, external_id, name, self.clock.now()).await
     }
 
-    /// Runs one command. User mistakes come back as an error message and change nothing;
-    /// internal failures are logged and reported without detail.
-    pub async fn command(&self, ws: WorkspaceId, actor: &Actor, text: &str) -> Message {
-        let parsed = match command::parse(text) {
+    /// Runs one command, read once by the transport. User mistakes come back as an error
+    /// message and change nothing; internal failures are logged and reported without detail.
+    pub async fn handle(
+        &self,
+        ws: WorkspaceId,
+        actor: &Actor,
+        parsed: Result<Command, UserError>,
+    ) -> Reply {
+        let command = match parsed {
             Ok(c) => c,
             Err(e) => {
                 count_command("unparsed", "user_error");
-                return error_message(&e);
+                return Reply::unchanged(error_message(&e));
             }
         };
-        let verb = verb(text);
-        match self.run(ws, actor, parsed).await {
-            Ok(m) => {
-                count_command(&verb, "ok");
-                m
+        let verb = command.verb();
+        let writes = !command.is_read_only();
+        match self.run(ws, actor, command).await {
+            Ok(message) => {
+                count_command(verb, "ok");
+                Reply {
+                    message,
+                    changed: writes,
+                }
             }
             Err(Failure::User(e)) => {
-                count_command(&verb, "user_error");
-                error_message(&e)
+                count_command(verb, "user_error");
+                Reply::unchanged(error_message(&e))
             }
             Err(Failure::Internal(e)) => {
-                count_command(&verb, "internal_error");
-                tracing::error!(error = ?e, workspace = ws, command = text, "command failed");
-                failure_message(&e)
+                count_command(verb, "internal_error");
+                tracing::error!(error = ?e, workspace = ws, verb, "command failed");
+                Reply::unchanged(failure_message(&e))
             }
         }
+    }
+
+    /// Parses and runs a line of command text (the console, App Home, forms).
+    pub async fn command(&self, ws: WorkspaceId, actor: &Actor, text: &str) -> Message {
+        self.handle(ws, actor, command::parse(text)).await.message
     }
 
     async fn run(
         &self,
         ws: WorkspaceId,
         actor: &Actor,
-        command: command::Command,
+        command: Command,
     ) -> Result<Message, Failure> {
         let now = self.clock.now();
         let read_only = command.is_read_only();

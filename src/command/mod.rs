@@ -12,6 +12,9 @@ use crate::domain::key_result::{Confidence, KrOutcome, Quantity, Shape, Unit};
 use crate::domain::{GoalStatus, Key};
 pub use parse::parse;
 
+#[cfg(test)]
+mod tests;
+
 /// A person as named in a command: `@ana` in the console, `<@U123|ana>` in Slack.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mention {
@@ -137,6 +140,68 @@ pub enum Command {
 }
 
 impl Command {
+    /// The command's words before its arguments ("goal new", "mine"): the label metrics and
+    /// logs count it under.
+    pub fn verb(&self) -> &'static str {
+        use Command::*;
+        match self {
+            Help(_) => "help",
+            Status => "status",
+            GoalNew { .. } => "goal new",
+            GoalShow(_) => "goal show",
+            GoalList => "goal list",
+            GoalOwner(..) => "goal owner",
+            GoalRank(..) => "goal rank",
+            GoalClose { .. } => "goal close",
+            InitiativeNew { .. } => "initiative new",
+            InitiativeShow(_) => "initiative show",
+            InitiativeMove(_, crate::command::InitiativeMove::Pause) => "initiative pause",
+            InitiativeMove(_, crate::command::InitiativeMove::Resume) => "initiative resume",
+            InitiativeMove(_, crate::command::InitiativeMove::Close { .. }) => "initiative close",
+            WorkNew { .. } => "work new",
+            WorkMove { to, .. } => match to {
+                crate::command::WorkMove::Start => "work start",
+                crate::command::WorkMove::Block => "work block",
+                crate::command::WorkMove::Done => "work done",
+                crate::command::WorkMove::Drop => "work drop",
+            },
+            WorkLink { .. } => "work link",
+            WorkAssign(..) => "work assign",
+            WorkNote(..) => "work note",
+            Mine => "mine",
+            Orphans => "orphans",
+            Agenda => "agenda",
+            Digest => "digest",
+            Capacity(_) => "capacity",
+            History(_) => "history",
+            KrNew { .. } => "kr new",
+            KrUpdate { .. } => "kr update",
+            KrDone { .. } => "kr done",
+            KrShow(_) => "kr show",
+            KrList(_) => "kr list",
+            KrTarget { .. } => "kr target",
+            KrClose { .. } => "kr close",
+            Settings(_) => "settings",
+            Ack(_) => "ack",
+            Snooze(..) => "snooze",
+        }
+    }
+
+    /// The people the command names (an owner, a lead, an assignee): a transport refreshes
+    /// their profiles before the command runs.
+    pub fn mentions(&self) -> Vec<&Mention> {
+        use Command::*;
+        match self {
+            GoalNew { owner: m, .. }
+            | GoalOwner(_, m)
+            | InitiativeNew { lead: m, .. }
+            | WorkAssign(_, m)
+            | Capacity(CapacityScope::Person(m)) => vec![m],
+            WorkNew { assignee, .. } => assignee.iter().collect(),
+            _ => Vec::new(),
+        }
+    }
+
     /// Whether the command only reads: read-only commands never re-evaluate health.
     pub fn is_read_only(&self) -> bool {
         matches!(

@@ -645,7 +645,12 @@ fn expect_key(word: &str, kinds: &[KeyKind], context: &str) -> Result<Key, UserE
     match word.parse::<Key>() {
         Ok(k) if kinds.contains(&k.kind) => Ok(k),
         Ok(k) => Err(UserError::new(format!(
-            "{context} expects {expected}, but {k} is a {}.",
+            "{context} expects {expected}, but {k} is {} {}.",
+            if k.kind == KeyKind::Initiative {
+                "an"
+            } else {
+                "a"
+            },
             k.kind.noun()
         ))),
         Err(_) => Err(UserError::new(format!(

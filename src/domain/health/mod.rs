@@ -1,6 +1,8 @@
 //! The health rules (design §4). Every rule that fires adds a reason naming its evidence.
 
 mod initiatives;
+#[cfg(test)]
+mod tests;
 
 use std::collections::{BTreeMap, HashMap};
 

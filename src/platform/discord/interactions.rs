@@ -187,8 +187,11 @@ async fn command(d: &Discord, body: &Value) -> Result<Value, Value> {
             if let Err(e) = sync_people(&d, ws, &body, &who).await {
                 return (internal_message(e), false);
             }
-            let changes = command::parse(&text).is_ok_and(|c| !c.is_read_only());
-            (d.app().command(ws, &who.actor(), &text).await, changes)
+            let reply = d
+                .app()
+                .handle(ws, &who.actor(), command::parse(&text))
+                .await;
+            (reply.message, reply.changed)
         }
     };
     Ok(answer(d, body, guild, job).await)
@@ -210,7 +213,8 @@ fn run_as(
         {
             return (internal_message(e), false);
         }
-        (d.app().command(ws, &who.actor(), &text).await, true)
+        let reply = d.app().command(ws, &who.actor(), &text).await;
+        (reply, true)
     }
 }
 

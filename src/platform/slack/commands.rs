@@ -14,7 +14,7 @@ use crate::message::{Message, Tone};
 use crate::observe::in_span;
 use crate::render::slack as blocks;
 
-use super::{Slack, Team, actor, mentioned_users};
+use super::{Slack, Team, actor};
 
 /// The fields of a slash command request that Throughline reads.
 #[derive(Debug, Clone, Deserialize)]
@@ -86,10 +86,10 @@ pub async fn handle(slack: &Slack, cmd: SlashCommand) -> Option<Value> {
     {
         let (slack, team, cmd) = (slack.clone(), team.clone(), cmd.clone());
         slack.app().tasks.clone().spawn(in_span(async move {
-            let reply = run(&slack, &team, &cmd).await;
+            let (reply, changed) = run(&slack, &team, &cmd).await;
             let _ = tx.send(reply);
             // The answer has gone; delivery is the dispatcher's, woken here.
-            if changes_model(&cmd.text) {
+            if changed {
                 slack.after_change(&team).await;
             }
         }));
@@ -113,10 +113,6 @@ pub async fn handle(slack: &Slack, cmd: SlashCommand) -> Option<Value> {
     }
 }
 
-fn changes_model(text: &str) -> bool {
-    command::parse(text).is_ok_and(|c| !c.is_read_only())
-}
-
 /// The form that replaces a command typed with no arguments, if there is one.
 fn form_for(text: &str) -> Option<Value> {
     let words: Vec<String> = text
@@ -135,14 +131,18 @@ fn form_for(text: &str) -> Option<Value> {
     }
 }
 
-async fn run(slack: &Slack, team: &Team, cmd: &SlashCommand) -> Option<Value> {
-    for user in std::iter::once(cmd.user_id.clone()).chain(mentioned_users(&cmd.text)) {
-        if let Err(e) = slack.sync_person(team, &user).await {
+/// The answer to a command, and whether it changed the model. The text is read once: the
+/// people it names are refreshed from Slack, then the same parsed command runs.
+async fn run(slack: &Slack, team: &Team, cmd: &SlashCommand) -> (Option<Value>, bool) {
+    let parsed = command::parse(&cmd.text);
+    let named = parsed.iter().flat_map(|c| c.mentions());
+    for user in std::iter::once(cmd.user_id.as_str()).chain(named.map(|m| m.external_id.as_str())) {
+        if let Err(e) = slack.sync_person(team, user).await {
             tracing::error!(error = ?e, "syncing a Slack user failed");
         }
     }
     if let Some(form) = form_for(&cmd.text) {
-        return match slack
+        let answer = match slack
             .api()
             .open_view(&team.token, &cmd.trigger_id, &form)
             .await
@@ -155,10 +155,11 @@ async fn run(slack: &Slack, team: &Team, cmd: &SlashCommand) -> Option<Value> {
                 ),
             ))),
         };
+        return (answer, false);
     }
     let reply = slack
         .app()
-        .command(team.ws, &actor(&cmd.user_id, &cmd.user_name), &cmd.text)
+        .handle(team.ws, &actor(&cmd.user_id, &cmd.user_name), parsed)
         .await;
-    Some(ephemeral(&reply))
+    (Some(ephemeral(&reply.message)), reply.changed)
 }

@@ -3,6 +3,7 @@
 
 use sha2::{Digest, Sha256};
 
+use crate::command::Command;
 use crate::render::slack as blocks;
 
 use super::{Slack, Team, actor, hex};
@@ -10,7 +11,10 @@ use super::{Slack, Team, actor, hex};
 /// Publishes a person's App Home if it differs from what they were last shown.
 pub async fn publish(slack: &Slack, team: &Team, user_id: &str) -> anyhow::Result<()> {
     let app = slack.app();
-    let message = app.command(team.ws, &actor(user_id, ""), "mine").await;
+    let message = app
+        .handle(team.ws, &actor(user_id, ""), Ok(Command::Mine))
+        .await
+        .message;
     let view = blocks::home_view(&message);
     let digest = hex(&Sha256::digest(view.to_string().as_bytes()));
     let now = app.clock.now();

@@ -245,15 +245,17 @@ async fn view_submission(slack: &Slack, team: &Team, payload: &Value) -> Value {
     if let Err(e) = slack.sync_person(team, &user).await {
         tracing::error!(error = ?e, "syncing a Slack user failed");
     }
-    for mentioned in super::mentioned_users(&command) {
-        if let Err(e) = slack.sync_person(team, &mentioned).await {
+    let parsed = crate::command::parse(&command);
+    for mentioned in parsed.iter().flat_map(|c| c.mentions()) {
+        if let Err(e) = slack.sync_person(team, &mentioned.external_id).await {
             tracing::error!(error = ?e, "syncing a Slack user failed");
         }
     }
     let reply: Message = slack
         .app()
-        .command(team.ws, &actor(&user, &name), &command)
-        .await;
+        .handle(team.ws, &actor(&user, &name), parsed)
+        .await
+        .message;
     if reply.tone == Tone::Error {
         let lower = reply.headline.to_lowercase();
         let block = fields

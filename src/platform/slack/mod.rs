@@ -200,32 +200,3 @@ fn actor(user_id: &str, name: &str) -> Actor {
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
-
-/// Slack user ids mentioned in a command (`<@U123>` or `<@U123|name>`).
-fn mentioned_users(text: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let mut rest = text;
-    while let Some(start) = rest.find("<@") {
-        rest = &rest[start + 2..];
-        let end = rest.find(['>', '|']).unwrap_or(rest.len());
-        let id = &rest[..end];
-        if !id.is_empty()
-            && id.chars().all(|c| c.is_ascii_alphanumeric())
-            && !out.iter().any(|o| o == id)
-        {
-            out.push(id.to_string());
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn finds_each_mentioned_user_once() {
-        assert_eq!(
-            super::mentioned_users("goal new \"x <@nope\" owner:<@U1|ana> lead:<@U2> <@U1>"),
-            vec!["U1".to_string(), "U2".to_string()]
-        );
-    }
-}
