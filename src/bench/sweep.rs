@@ -9,9 +9,8 @@ use super::{Config, Row, Timings, ms, row, seeded_many};
 use crate::engine::{Trigger, reconcile};
 use crate::store::{Store, WorkspaceId, workspaces};
 
-/// One sweep over many workspaces (each in its own transaction, side by side as the scheduler
-/// runs them) against a bare scan of the open items it has to look at; then the sweep after a
-/// thousand items in doing have gone quiet for a month at once.
+/// The scheduler's tick over many workspaces against a bare scan of their open items; then the
+/// tick after a thousand items in doing have gone quiet for a month at once.
 pub async fn measure(store: &Store, cfg: &Config) -> anyhow::Result<Vec<Row>> {
     // The sweep reads open and recent items only; one finished item per open one keeps the
     // seed of a thousand workspaces short.
@@ -23,11 +22,12 @@ pub async fn measure(store: &Store, cfg: &Config) -> anyhow::Result<Vec<Row>> {
         .map(|n| format!("bench-sweep-{n}"))
         .collect();
     let spaces = seeded_many(store, "console", &names, shape).await?;
-    // The first sweep an hour on tells what the seed's episodes settled into; the next one,
-    // five minutes later, is a steady tick.
+    // The first tick an hour on settles what the seed's episodes started; the next sweep, a
+    // quarter of an hour later, is a steady tick of the scheduler as it runs.
     let hour = Utc::now() + chrono::Duration::hours(1);
-    sweep_all(store, &spaces, hour).await?;
-    let steady = sweep_all(store, &spaces, hour + chrono::Duration::minutes(5)).await?;
+    tick(store, hour).await?;
+    let quarter = chrono::Duration::minutes(15);
+    let (steady, steady_woke) = tick(store, hour + quarter).await?;
     let at = Instant::now();
     let mut conn = store.pool.acquire().await?;
     for &ws in &spaces {
@@ -49,7 +49,7 @@ pub async fn measure(store: &Store, cfg: &Config) -> anyhow::Result<Vec<Row>> {
     .await?
     .rows_affected();
     drop(conn);
-    let burst = sweep_all(store, &spaces, hour + chrono::Duration::minutes(10)).await?;
+    let (burst, burst_woke) = tick(store, hour + quarter * 2).await?;
     let label = format!(
         "{} workspaces x {} open items",
         cfg.sweep_workspaces, cfg.sweep_items
@@ -62,21 +62,35 @@ pub async fn measure(store: &Store, cfg: &Config) -> anyhow::Result<Vec<Row>> {
             "one run",
         ),
         row(
-            &format!("steady sweep of {label}"),
+            &format!("steady scheduler tick over {label}"),
             &Timings(vec![steady]),
             Some(steady / scan),
-            "one run; ratio: over the bare count",
+            &format!("one run; {steady_woke} workspaces had a job due; ratio: over the bare count"),
         ),
         row(
-            &format!("sweep after {quiet} items in doing stalled at once"),
+            &format!("tick after {quiet} items in doing stalled at once"),
             &Timings(vec![burst]),
             Some(burst / scan),
-            "one run; ratio: over the bare count",
+            &format!("one run; {burst_woke} workspaces had a job due; ratio: over the bare count"),
         ),
     ])
 }
 
-/// Milliseconds one sweep of `spaces` at `now` takes, as the scheduler runs it.
+/// Milliseconds one scheduler tick at `now` takes, and how many workspaces it found due.
+async fn tick(store: &Store, now: chrono::DateTime<Utc>) -> anyhow::Result<(f64, i64)> {
+    let due: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM (SELECT id FROM workspaces WHERE wake_at <= $1
+                               UNION SELECT workspace_id FROM changes) due",
+    )
+    .bind(now)
+    .fetch_one(&store.pool)
+    .await?;
+    let at = Instant::now();
+    crate::schedule::tick_all(store, now).await?;
+    Ok((ms(at.elapsed()), due))
+}
+
+/// Milliseconds one sweep of `spaces` at `now` takes, each evaluated as the scheduler does.
 pub async fn sweep_all(
     store: &Store,
     spaces: &[WorkspaceId],

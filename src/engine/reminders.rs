@@ -25,15 +25,8 @@ pub fn plan(
     now: DateTime<Utc>,
 ) -> Vec<Planned> {
     let mut due: BTreeMap<PersonId, Vec<(&KrFacts, DateTime<Utc>)>> = BTreeMap::new();
-    for f in facts
-        .iter()
-        .filter(|f| !matches!(f.kr.shape, Shape::Milestone))
-    {
+    for f in facts.iter().filter(|f| owed(f, settings, now).is_some()) {
         let heard = f.last_checkin.unwrap_or(f.created_at);
-        let silent = now - heard;
-        if silent < settings.kr_checkin_every || silent < RECENT {
-            continue;
-        }
         if let Some(g) = ix.goal(f.goal_id) {
             due.entry(g.owner_id).or_default().push((f, heard));
         }
@@ -86,4 +79,17 @@ pub fn plan(
         });
     }
     out
+}
+
+/// Whether `f` is owed a check-in reminder at `now`, and whether it would be the follow-up,
+/// judged on its own (a reminder gathers its owner's key results and follows the newest).
+pub fn owed(f: &KrFacts, settings: &Settings, now: DateTime<Utc>) -> Option<bool> {
+    if matches!(f.kr.shape, Shape::Milestone) {
+        return None;
+    }
+    let silent = now - f.last_checkin.unwrap_or(f.created_at);
+    if silent < settings.kr_checkin_every || silent < RECENT {
+        return None;
+    }
+    Some(silent >= settings.kr_checkin_every + FOLLOW_UP)
 }

@@ -162,7 +162,7 @@ impl Console {
         let mut out = Vec::new();
         for at in schedule::due_between(&self.app.store, self.now(), to).await? {
             self.clock.set(at);
-            schedule::tick(&self.app.store, self.ws, at).await?;
+            schedule::tick_all(&self.app.store, at).await?;
             out.extend(self.dispatch().await?);
         }
         self.clock.set(to);

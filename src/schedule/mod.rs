@@ -1,6 +1,8 @@
 //! Per-workspace cron schedules for the sweep, the digest and the agenda, safe with replicas:
 //! each run is claimed by inserting its unique row, in the same transaction as its work.
 
+mod wake;
+
 use std::str::FromStr;
 
 use chrono::{DateTime, Duration, Utc};
@@ -96,8 +98,9 @@ pub fn instants(
         .collect()
 }
 
-/// Runs every job of the workspace that is due at `now` and has not run yet. After a long
-/// outage only the latest missed run of each job happens: a stale digest helps no one.
+/// Runs every job of the workspace that is due at `now` and has not run yet, then stores when
+/// the workspace next has one due. After a long outage only the latest missed run of each
+/// job happens: a stale digest helps no one.
 pub async fn tick(store: &Store, ws: WorkspaceId, now: DateTime<Utc>) -> anyhow::Result<Vec<Job>> {
     let mut ran = Vec::new();
     for job in Job::ALL {
@@ -132,6 +135,10 @@ pub async fn tick(store: &Store, ws: WorkspaceId, now: DateTime<Utc>) -> anyhow:
         tx.commit().await?;
         ran.push(job);
     }
+    let mut tx = store.begin().await?;
+    let settings = workspaces::settings(&mut tx, ws).await?;
+    wake::plan(&mut tx, ws, &settings, now).await?;
+    tx.commit().await?;
     Ok(ran)
 }
 
@@ -157,7 +164,7 @@ async fn post(
 /// round trips, few enough to leave the pool to the requests.
 pub const WORKSPACES_AT_ONCE: usize = 4;
 
-/// Ticks every workspace.
+/// Ticks every workspace that has something due.
 pub async fn tick_all(store: &Store, now: DateTime<Utc>) -> anyhow::Result<()> {
     tick_until(store, now, &CancellationToken::new()).await
 }
@@ -171,7 +178,7 @@ pub async fn tick_until(
 ) -> anyhow::Result<()> {
     let ids = {
         let mut conn = store.pool.acquire().await?;
-        workspaces::all_ids(&mut conn).await?
+        workspaces::awake(&mut conn, now).await?
     };
     // Workspaces side by side, each in its own short transactions; none starts once stopping.
     futures_util::stream::iter(ids)

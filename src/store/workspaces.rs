@@ -39,8 +39,33 @@ pub async fn ensure(
 
 /// Serialises every change within one workspace for the rest of the transaction.
 pub async fn lock(conn: &mut Conn, ws: WorkspaceId) -> anyhow::Result<()> {
-    sqlx::query("SELECT 1 FROM workspaces WHERE id = $1 FOR UPDATE")
+    // The same statement tells the scheduler to look again at its next tick: a change may
+    // start a clock that the workspace's stored wake-up does not know of.
+    sqlx::query("UPDATE workspaces SET wake_at = '-infinity' WHERE id = $1")
         .bind(ws)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The workspaces the scheduler has something to do in at `now`: those whose wake-up has
+/// come, and those with changes no evaluation has taken yet.
+pub async fn awake(conn: &mut Conn, now: DateTime<Utc>) -> anyhow::Result<Vec<WorkspaceId>> {
+    Ok(sqlx::query_scalar(
+        "SELECT id FROM workspaces WHERE wake_at <= $1
+         UNION SELECT workspace_id FROM changes
+         ORDER BY 1",
+    )
+    .bind(now)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Stores when the scheduler next has something to do in the workspace (its row is locked).
+pub async fn set_wake(conn: &mut Conn, ws: WorkspaceId, at: DateTime<Utc>) -> anyhow::Result<()> {
+    sqlx::query("UPDATE workspaces SET wake_at = $2 WHERE id = $1")
+        .bind(ws)
+        .bind(at)
         .execute(conn)
         .await?;
     Ok(())

@@ -12,4 +12,5 @@ mod replicas;
 mod rules;
 mod scope;
 mod simulation;
+mod wake;
 mod working_time;

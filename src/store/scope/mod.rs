@@ -141,6 +141,67 @@ pub async fn due_to_time(
     })
 }
 
+/// Whether the passing of time alone can change something in the workspace at any moment
+/// (what [`due_to_time`] reaches on every sweep, key results aside), and if not, the earliest
+/// instant a clock the rules read can run out: an item in doing stalls, an idle initiative or
+/// goal starves, a due date passes. Each is a lower bound (working time never outruns the
+/// wall clock), so a sweep that waits for it misses nothing. Key results are judged apart.
+pub async fn time_bound(
+    conn: &mut Conn,
+    ws: WorkspaceId,
+    (stall, starve): (chrono::Duration, chrono::Duration),
+    time_zone: &str,
+) -> anyhow::Result<(bool, Option<DateTime<Utc>>)> {
+    let seconds = |d: chrono::Duration| d.num_seconds() as f64;
+    Ok(sqlx::query_as(
+        "WITH standing AS (
+             SELECT 1 FROM health
+             WHERE workspace_id = $1 AND colour IN ('amber', 'red')
+               AND EXISTS (SELECT 1 FROM jsonb_object_keys(causes) c
+                           WHERE c LIKE 'stalled:%' OR c LIKE 'starved:%')
+             UNION ALL SELECT 1 FROM signals
+             WHERE workspace_id = $1 AND resolved_at IS NULL AND kind IN ('stalled', 'starved', 'overdue')
+             UNION ALL SELECT 1 FROM episodes
+             WHERE workspace_id = $1 AND ended_at IS NULL AND (announced_at IS NULL OR pending_since IS NOT NULL)
+             UNION ALL SELECT 1 FROM rule_onsets WHERE workspace_id = $1
+         ), judged AS (
+             SELECT i.* FROM initiatives i JOIN goals g ON g.workspace_id = $1 AND g.id = i.goal_id
+             WHERE i.workspace_id = $1 AND i.status = 'active' AND g.status = 'open'
+         ), clocks AS (
+             SELECT min(greatest(w.last_activity_at, i.status_changed_at)) + $2 * interval '1 second' AS at
+             FROM work_items w LEFT JOIN judged i ON i.id = w.initiative_id
+             WHERE w.workspace_id = $1 AND w.status = 'doing' AND (w.initiative_id IS NULL OR i.id IS NOT NULL)
+             UNION ALL SELECT min(greatest(i.status_changed_at,
+                                  (SELECT max(w.doing_ended_at) FROM work_items w
+                                   WHERE w.workspace_id = $1 AND w.initiative_id = i.id))) + $3 * interval '1 second'
+             FROM judged i
+             WHERE NOT EXISTS (SELECT 1 FROM work_items w
+                               WHERE w.workspace_id = $1 AND w.initiative_id = i.id AND w.status = 'doing')
+             UNION ALL SELECT min(greatest(g.created_at,
+                                  (SELECT max(i.status_changed_at) FROM initiatives i
+                                   WHERE i.workspace_id = $1 AND i.goal_id = g.id),
+                                  (SELECT max(w.doing_ended_at) FROM work_items w
+                                   WHERE w.workspace_id = $1 AND w.goal_id = g.id AND w.initiative_id IS NULL)))
+                    + $3 * interval '1 second'
+             FROM goals g
+             WHERE g.workspace_id = $1 AND g.status = 'open'
+               AND NOT EXISTS (SELECT 1 FROM judged i WHERE i.goal_id = g.id)
+               AND NOT EXISTS (SELECT 1 FROM work_items w WHERE w.workspace_id = $1 AND w.goal_id = g.id
+                                 AND w.initiative_id IS NULL AND w.status = 'doing')
+             UNION ALL SELECT min(due_on + 1)::timestamp AT TIME ZONE $4 FROM judged
+             UNION ALL SELECT min(due_on + 1)::timestamp AT TIME ZONE $4 FROM goals
+             WHERE workspace_id = $1 AND status = 'open'
+         )
+         SELECT EXISTS (SELECT 1 FROM standing), (SELECT min(at) FROM clocks)",
+    )
+    .bind(ws)
+    .bind(seconds(stall))
+    .bind(seconds(starve))
+    .bind(time_zone)
+    .fetch_one(conn)
+    .await?)
+}
+
 /// Goals, initiatives and (unaligned) work items a query reached.
 #[derive(sqlx::FromRow)]
 struct Reached {
