@@ -1,7 +1,13 @@
 -- When the scheduler next has anything to do in a workspace: its next digest or agenda, or
--- the first sweep at which the passing of time alone can change a verdict. Every change to the
--- workspace takes its row lock and brings this forward to "now", so that a new clock (an item
--- moved into doing stalls in three days) is looked at. A tick reads the due workspaces by
--- index instead of visiting them all.
-ALTER TABLE workspaces ADD COLUMN wake_at TIMESTAMPTZ NOT NULL DEFAULT '-infinity';
-CREATE INDEX workspaces_by_wake ON workspaces (wake_at);
+-- the first sweep at which the passing of time alone can change a verdict. A tick reads the due
+-- workspaces by index instead of visiting them all.
+-- Its row is also the workspace's lock for a change: taking it brings the wake-up forward to
+-- "now", so that a clock the change starts (an item moved into doing stalls in three days) is
+-- looked at. It lives beside the workspace, keyed by it, so that a write never writes the
+-- shared `workspaces` row.
+CREATE TABLE wake_ups (
+    workspace_id BIGINT PRIMARY KEY REFERENCES workspaces (id) ON DELETE CASCADE,
+    wake_at      TIMESTAMPTZ NOT NULL DEFAULT '-infinity'
+);
+CREATE INDEX wake_ups_due ON wake_ups (wake_at);
+INSERT INTO wake_ups (workspace_id) SELECT id FROM workspaces;

@@ -9,8 +9,8 @@ use super::{Config, Row, Timings, ms, row, seeded_many};
 use crate::engine::{Trigger, reconcile};
 use crate::store::{Store, WorkspaceId, workspaces};
 
-/// The scheduler's tick over many workspaces against a bare scan of their open items; then the
-/// tick after a thousand items in doing have gone quiet for a month at once.
+/// The scheduler's tick over many workspaces against a bare scan of their open items: steady,
+/// with every workspace due, and after a thousand items in doing went quiet for a month at once.
 pub async fn measure(store: &Store, cfg: &Config) -> anyhow::Result<Vec<Row>> {
     // The sweep reads open and recent items only; one finished item per open one keeps the
     // seed of a thousand workspaces short.
@@ -39,6 +39,13 @@ pub async fn measure(store: &Store, cfg: &Config) -> anyhow::Result<Vec<Row>> {
         .await?;
     }
     let scan = ms(at.elapsed());
+    // Every workspace due at once (as if each had just changed): what a tick costs when it
+    // cannot skip any, and the sweep that last visited them all.
+    sqlx::query("UPDATE wake_ups SET wake_at = '-infinity' WHERE workspace_id = ANY($1)")
+        .bind(&spaces)
+        .execute(&mut *conn)
+        .await?;
+    let (every, every_woke) = tick(store, hour + quarter * 2).await?;
     let quiet: u64 = sqlx::query(
         "UPDATE work_items SET last_activity_at = now() - interval '30 days'
          WHERE (workspace_id, id) IN (SELECT workspace_id, id FROM work_items
@@ -49,7 +56,7 @@ pub async fn measure(store: &Store, cfg: &Config) -> anyhow::Result<Vec<Row>> {
     .await?
     .rows_affected();
     drop(conn);
-    let (burst, burst_woke) = tick(store, hour + quarter * 2).await?;
+    let (burst, burst_woke) = tick(store, hour + quarter * 3).await?;
     let label = format!(
         "{} workspaces x {} open items",
         cfg.sweep_workspaces, cfg.sweep_items
@@ -68,6 +75,12 @@ pub async fn measure(store: &Store, cfg: &Config) -> anyhow::Result<Vec<Row>> {
             &format!("one run; {steady_woke} workspaces had a job due; ratio: over the bare count"),
         ),
         row(
+            &format!("tick with every one of {label} due"),
+            &Timings(vec![every]),
+            Some(every / scan),
+            &format!("one run; {every_woke} workspaces had a job due; ratio: over the bare count"),
+        ),
+        row(
             &format!("tick after {quiet} items in doing stalled at once"),
             &Timings(vec![burst]),
             Some(burst / scan),
@@ -79,7 +92,7 @@ pub async fn measure(store: &Store, cfg: &Config) -> anyhow::Result<Vec<Row>> {
 /// Milliseconds one scheduler tick at `now` takes, and how many workspaces it found due.
 async fn tick(store: &Store, now: chrono::DateTime<Utc>) -> anyhow::Result<(f64, i64)> {
     let due: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM (SELECT id FROM workspaces WHERE wake_at <= $1
+        "SELECT count(*) FROM (SELECT workspace_id FROM wake_ups WHERE wake_at <= $1
                                UNION SELECT workspace_id FROM changes) due",
     )
     .bind(now)

@@ -9,9 +9,10 @@ use serde_json::Value;
 use super::{Conn, MIGRATOR, WorkspaceId};
 
 const FORMAT: &str = "throughline-workspace";
-/// Rebuilt from scratch by the process: a repeat check, the App Home's last render, and the
-/// changes not yet evaluated (an import records its own, so it is evaluated whole).
-const CACHES: &[&str] = &["inbound_seen", "home_views", "changes"];
+/// Rebuilt from scratch by the process: a repeat check, the App Home's last render, the
+/// changes not yet evaluated (an import records its own, so it is evaluated whole) and the
+/// scheduler's next look (which that evaluation plans).
+const CACHES: &[&str] = &["inbound_seen", "home_views", "changes", "wake_ups"];
 
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Backup {

@@ -34,17 +34,26 @@ pub async fn ensure(
         .bind(now)
         .execute(&mut *conn)
         .await?;
+    // A new workspace is due at the scheduler's next tick.
+    sqlx::query("INSERT INTO wake_ups (workspace_id) VALUES ($1) ON CONFLICT DO NOTHING")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
     Ok(id)
 }
 
-/// Serialises every change within one workspace for the rest of the transaction.
+/// Serialises every change within one workspace for the rest of the transaction, and tells
+/// the scheduler to look at the workspace again at its next tick: a change may start a clock
+/// its stored wake-up does not know of.
 pub async fn lock(conn: &mut Conn, ws: WorkspaceId) -> anyhow::Result<()> {
-    // The same statement tells the scheduler to look again at its next tick: a change may
-    // start a clock that the workspace's stored wake-up does not know of.
-    sqlx::query("UPDATE workspaces SET wake_at = '-infinity' WHERE id = $1")
-        .bind(ws)
-        .execute(conn)
-        .await?;
+    // An upsert takes the row's lock whether or not the row was there.
+    sqlx::query(
+        "INSERT INTO wake_ups (workspace_id) VALUES ($1)
+         ON CONFLICT (workspace_id) DO UPDATE SET wake_at = '-infinity'",
+    )
+    .bind(ws)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -52,7 +61,7 @@ pub async fn lock(conn: &mut Conn, ws: WorkspaceId) -> anyhow::Result<()> {
 /// come, and those with changes no evaluation has taken yet.
 pub async fn awake(conn: &mut Conn, now: DateTime<Utc>) -> anyhow::Result<Vec<WorkspaceId>> {
     Ok(sqlx::query_scalar(
-        "SELECT id FROM workspaces WHERE wake_at <= $1
+        "SELECT workspace_id FROM wake_ups WHERE wake_at <= $1
          UNION SELECT workspace_id FROM changes
          ORDER BY 1",
     )
@@ -61,13 +70,16 @@ pub async fn awake(conn: &mut Conn, now: DateTime<Utc>) -> anyhow::Result<Vec<Wo
     .await?)
 }
 
-/// Stores when the scheduler next has something to do in the workspace (its row is locked).
+/// Stores when the scheduler next has something to do in the workspace (locked by the caller).
 pub async fn set_wake(conn: &mut Conn, ws: WorkspaceId, at: DateTime<Utc>) -> anyhow::Result<()> {
-    sqlx::query("UPDATE workspaces SET wake_at = $2 WHERE id = $1")
-        .bind(ws)
-        .bind(at)
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "INSERT INTO wake_ups (workspace_id, wake_at) VALUES ($1, $2)
+         ON CONFLICT (workspace_id) DO UPDATE SET wake_at = $2",
+    )
+    .bind(ws)
+    .bind(at)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 

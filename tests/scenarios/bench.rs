@@ -24,6 +24,7 @@ async fn the_benchmark_measures_every_line_of_its_table() {
         "status at 300 open",
         "8 writers on one workspace",
         "steady scheduler tick over 3 workspaces x 100 open items",
+        "tick with every one of 3 workspaces x 100 open items due",
         "tick after",
         "cold start of serve",
         "mixed 70/30 reads/writes at 20 commands/s, 200 open items, signed Slack requests",

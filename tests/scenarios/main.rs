@@ -10,6 +10,7 @@ mod founding;
 mod key_results;
 mod replicas;
 mod rules;
+mod schema;
 mod scope;
 mod simulation;
 mod wake;
