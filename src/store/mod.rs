@@ -7,6 +7,7 @@ pub mod homes;
 mod inbound;
 pub mod installs;
 pub mod key_results;
+pub mod listing;
 pub mod model;
 pub mod outbox;
 pub mod people;

@@ -96,3 +96,40 @@ async fn transfer_of_ownership_keeps_exactly_one_owner_and_is_in_history() {
     );
     t.finish().await;
 }
+
+#[tokio::test]
+async fn a_goal_with_more_work_than_a_message_can_hold_lists_the_first_and_counts_the_rest() {
+    let mut t = founding().await; // W-1 in doing
+    for n in 2..=20 {
+        t.say("lee", &format!("work new I-1 \"Screen {n}\" @kim"))
+            .await;
+    }
+    t.say("kim", "work start W-20").await;
+    t.say("kim", "work block W-19 \"waiting on legal\"").await;
+    let view = t.say("ana", "goal show G-1").await;
+    // Moving: W-1 and W-20. Not moving: W-19 (blocked) first, then the first fourteen of
+    // the seventeen not started.
+    let listed = |key: &str| view.contains(&format!("{key} \"Screen"));
+    assert!(
+        view.contains("W-20 \"Screen 20\" (@kim, doing) in I-1"),
+        "{view}"
+    );
+    let blocked = view.find("W-19 \"Screen 19\" (@kim, blocked) in I-1: waiting on legal");
+    let first_idle = view.find("W-2 \"Screen 2\" (@kim, todo) in I-1: idle, not started");
+    assert!(blocked.is_some() && blocked < first_idle, "{view}");
+    assert!(
+        listed("W-15") && !listed("W-16") && !listed("W-18"),
+        "{view}"
+    );
+    assert!(
+        view.contains("and 3 more: `/align initiative show` lists an initiative's work"),
+        "{view}"
+    );
+    let whole = t.say("ana", "initiative show I-1").await;
+    assert!(
+        whole.contains("W-19 \"Screen 19\" (@kim, blocked) in I-1: waiting on legal"),
+        "{whole}"
+    );
+    t.ignore_all();
+    t.finish().await;
+}

@@ -1,5 +1,7 @@
 //! Read-only views, computed from a fresh evaluation of the workspace at `now`.
 
+use std::collections::{BTreeSet, HashMap};
+
 use crate::command::{CapacityScope, UserError};
 use crate::domain::capacity::{fte, percent};
 use crate::domain::health::Assessment;
@@ -7,23 +9,14 @@ use crate::domain::*;
 use crate::engine::digest::{Picture, colour_of, picture, picture_of};
 use crate::engine::index::Index;
 use crate::message::{Message, Section, Tone};
+use crate::store::listing::{self, GoalWork};
 use crate::store::scope::Changes;
-use crate::store::{events, model, outbox, workspaces};
+use crate::store::{events, model, outbox, people, workspaces};
 
 use super::{Ctx, Failure, Outcome};
 
 async fn look(cx: &mut Ctx<'_>) -> Result<Picture, Failure> {
     Ok(picture(cx.conn, cx.ws, cx.now).await?)
-}
-
-/// Goals with every initiative under them, for a view that lists all their work.
-async fn whole_goals(cx: &mut Ctx<'_>, goals: Vec<GoalId>) -> Result<Changes, Failure> {
-    let initiatives = model::initiative_ids_of(cx.conn, cx.ws, &goals).await?;
-    Ok(Changes {
-        goals,
-        initiatives,
-        ..Changes::default()
-    })
 }
 
 /// The picture of what `about` reaches only: a view of one goal or one person costs the same
@@ -32,7 +25,44 @@ async fn look_at(cx: &mut Ctx<'_>, about: Changes) -> Result<Picture, Failure> {
     Ok(picture_of(cx.conn, cx.ws, cx.now, &about).await?)
 }
 
-fn item_line(p: &Picture, ix: &Index, w: &WorkItem) -> String {
+/// The picture of `goals`, each judged from its initiatives' stored verdicts, with the work a
+/// goal view lists and everyone it names.
+async fn look_at_goals(
+    cx: &mut Ctx<'_>,
+    goals: Vec<GoalId>,
+) -> Result<(Picture, HashMap<GoalId, GoalWork>), Failure> {
+    let about = Changes {
+        goals: goals.clone(),
+        ..Changes::default()
+    };
+    let mut p = look_at(cx, about).await?;
+    let mut listed = HashMap::new();
+    for g in goals {
+        listed.insert(g, listing::goal_work(cx.conn, cx.ws, g, LISTED).await?);
+    }
+    let known: BTreeSet<PersonId> = p.snap.people.iter().map(|p| p.id).collect();
+    let missing: BTreeSet<PersonId> = listed
+        .values()
+        .flat_map(GoalWork::people)
+        .filter(|id| !known.contains(id))
+        .collect();
+    let missing: Vec<PersonId> = missing.into_iter().collect();
+    p.snap
+        .people
+        .extend(people::by_ids(cx.conn, cx.ws, &missing).await?);
+    Ok((p, listed))
+}
+
+/// Whether the evaluation behind `p` found `w` stalled.
+fn stalled(p: &Picture, w: &WorkItem) -> bool {
+    w.status == WorkStatus::Doing
+        && p.assessment
+            .health
+            .get(&w.key().to_string())
+            .is_some_and(|h| h.colour != Colour::Green)
+}
+
+fn item_line(p: &Picture, ix: &Index, w: &WorkItem, stalled: bool) -> String {
     let mut line = format!(
         "{} \"{}\" ({}, {})",
         w.key(),
@@ -46,16 +76,11 @@ fn item_line(p: &Picture, ix: &Index, w: &WorkItem) -> String {
     if w.status == WorkStatus::Blocked {
         line.push_str(&format!(": {}", w.blocker.as_deref().unwrap_or("")));
     } else if w.status == WorkStatus::Doing {
-        let quiet = p
-            .assessment
-            .health
-            .get(&w.key().to_string())
-            .is_some_and(|h| h.colour != Colour::Green);
         let since = w
             .last_activity_at
             .with_timezone(&p.settings.time_zone)
             .format("%Y-%m-%d");
-        line.push_str(&if quiet {
+        line.push_str(&if stalled {
             format!(": stalled, last activity {since}")
         } else {
             format!(", last activity {since}")
@@ -64,33 +89,24 @@ fn item_line(p: &Picture, ix: &Index, w: &WorkItem) -> String {
     line
 }
 
+/// How many items of each list a goal view shows.
+const LISTED: usize = 15;
+
 /// The goal, with what moves it and what does not.
-fn goal_message(p: &Picture, ix: &Index, g: &Goal) -> Message {
+fn goal_message(p: &Picture, ix: &Index, g: &Goal, work: &GoalWork) -> Message {
     let key = g.key().to_string();
     let h = p.assessment.health.get(&key);
     let colour = h.map_or(Colour::None, |h| h.colour);
-    let items: Vec<&WorkItem> = p
-        .snap
-        .work
+    let mut moving: Vec<String> = work
+        .moving
         .iter()
-        .filter(|w| w.goal_id == Some(g.id) && w.status.is_open())
+        .map(|w| item_line(p, ix, w, false))
         .collect();
-    let stalled = |w: &&WorkItem| {
-        p.assessment
-            .health
-            .get(&w.key().to_string())
-            .is_some_and(|h| h.colour != Colour::Green)
-    };
-    let moving: Vec<String> = items
+    let mut not_moving: Vec<String> = work
+        .not_moving
         .iter()
-        .filter(|w| w.status == WorkStatus::Doing && !stalled(w))
-        .map(|w| item_line(p, ix, w))
-        .collect();
-    let not_moving: Vec<String> = items
-        .iter()
-        .filter(|w| w.status != WorkStatus::Doing || stalled(w))
-        .map(|w| {
-            let l = item_line(p, ix, w);
+        .map(|(w, stalled)| {
+            let l = item_line(p, ix, w, *stalled);
             if w.status == WorkStatus::Todo {
                 format!("{l}: idle, not started")
             } else {
@@ -98,6 +114,16 @@ fn goal_message(p: &Picture, ix: &Index, g: &Goal) -> Message {
             }
         })
         .collect();
+    for (lines, more) in [
+        (&mut moving, work.more_moving),
+        (&mut not_moving, work.more_not_moving),
+    ] {
+        if more > 0 {
+            lines.push(format!(
+                "and {more} more: `/align initiative show` lists an initiative's work"
+            ));
+        }
+    }
     let mut owners = vec![format!("Goal owner: {}", ix.at(g.owner_id))];
     for i in p
         .snap
@@ -110,7 +136,7 @@ fn goal_message(p: &Picture, ix: &Index, g: &Goal) -> Message {
             "{} lead {} [{ic}]: {} of {} FTE planned",
             Index::initiative_label(i),
             ix.at(i.lead_id),
-            fte(p.assessment.capacity.initiative(i.id)),
+            fte(work.capacity.get(&i.id).copied().unwrap_or(0.0)),
             fte(i.plan_fte)
         ));
     }
@@ -174,8 +200,7 @@ fn outcome_without_work(p: &Picture, g: &Goal) -> Vec<String> {
 pub async fn status(cx: &mut Ctx<'_>) -> Outcome {
     let top_ranks = workspaces::settings(cx.conn, cx.ws).await?.top_ranks;
     let goals = model::top_goal_ids(cx.conn, cx.ws, top_ranks).await?;
-    let about = whole_goals(cx, goals).await?;
-    let p = look_at(cx, about).await?;
+    let (p, listed) = look_at_goals(cx, goals).await?;
     let ix = Index::new(&p.snap);
     let top: Vec<&Goal> = p
         .snap
@@ -203,7 +228,7 @@ pub async fn status(cx: &mut Ctx<'_>) -> Outcome {
         format!("Status of the top {} priorities", top.len()),
     );
     for g in top {
-        let gm = goal_message(&p, &ix, g);
+        let gm = goal_message(&p, &ix, g, &listed[&g.id]);
         m.sections.push(Section {
             title: Some(gm.headline.clone()),
             ..Section::default()
@@ -233,10 +258,9 @@ pub async fn goal(cx: &mut Ctx<'_>, key: Key) -> Outcome {
             g.status
         )));
     }
-    let about = whole_goals(cx, vec![g.id]).await?;
-    let p = look_at(cx, about).await?;
+    let (p, listed) = look_at_goals(cx, vec![g.id]).await?;
     let ix = Index::new(&p.snap);
-    let m = goal_message(&p, &ix, &g).fields(vec![
+    let m = goal_message(&p, &ix, &g, &listed[&g.id]).fields(vec![
         ("Rank", g.rank.to_string()),
         (
             "Due",
@@ -287,7 +311,7 @@ pub async fn initiative(cx: &mut Ctx<'_>, key: Key) -> Outcome {
         .work
         .iter()
         .filter(|w| w.initiative_id == Some(i.id) && w.status.is_open())
-        .map(|w| item_line(&p, &ix, w))
+        .map(|w| item_line(&p, &ix, w, stalled(&p, w)))
         .collect();
     let goal = ix
         .goal(i.goal_id)
@@ -365,7 +389,10 @@ pub async fn mine(cx: &mut Ctx<'_>) -> Outcome {
         .work
         .iter()
         .filter(|w| w.assignee_id == me && w.status.is_open())
-        .map(|w| format!("{} for {}", item_line(&p, &ix, w), ix.home(w)))
+        .map(|w| {
+            let line = item_line(&p, &ix, w, stalled(&p, w));
+            format!("{line} for {}", ix.home(w))
+        })
         .collect();
     Ok(
         Message::info(format!("What {} owns and does", cx.actor.at()))
@@ -458,7 +485,7 @@ pub async fn orphans(cx: &mut Ctx<'_>) -> Outcome {
                 .unwrap_or_default();
             format!(
                 "{} (created by {}{why})",
-                item_line(&p, &ix, w),
+                item_line(&p, &ix, w, stalled(&p, w)),
                 ix.at(w.created_by)
             )
         })
