@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use super::model::{WORK, WorkRow, convert};
+use super::model::{INITIATIVE, InitiativeRow, WORK, WorkRow, convert};
 use super::{Conn, WorkspaceId};
 use crate::domain::*;
 
@@ -144,4 +144,66 @@ fn qualified(columns: &str) -> String {
         .map(|c| format!("w.{}", c.trim()))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// Everything `person` has open, by number, each with whether its stored verdict says stalled.
+pub async fn person_work(
+    conn: &mut Conn,
+    ws: WorkspaceId,
+    person: PersonId,
+) -> anyhow::Result<Vec<(WorkItem, bool)>> {
+    #[derive(sqlx::FromRow)]
+    struct Open {
+        #[sqlx(flatten)]
+        work: WorkRow,
+        stalled: bool,
+    }
+    let rows: Vec<Open> = sqlx::query_as(&format!(
+        "SELECT {WORK}, coalesce(w.status = 'doing' AND h.colour IN ('amber', 'red'), false) AS stalled
+         FROM work_items w
+         LEFT JOIN health h ON h.workspace_id = $1 AND h.subject = 'W-' || w.number
+         WHERE w.workspace_id = $1 AND w.assignee_id = $2 AND w.status IN ('todo', 'doing', 'blocked')
+         ORDER BY w.number",
+        WORK = qualified(WORK)
+    ))
+    .bind(ws)
+    .bind(person)
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter()
+        .map(|r| Ok((WorkItem::try_from(r.work)?, r.stalled)))
+        .collect()
+}
+
+/// The open goals `person` owns, and those of the active initiatives they lead.
+pub async fn goals_of(
+    conn: &mut Conn,
+    ws: WorkspaceId,
+    person: PersonId,
+) -> anyhow::Result<Vec<GoalId>> {
+    Ok(sqlx::query_scalar(
+        "SELECT id FROM goals WHERE workspace_id = $1 AND owner_id = $2 AND status = 'open'
+         UNION SELECT goal_id FROM initiatives WHERE workspace_id = $1 AND lead_id = $2 AND status = 'active'
+         ORDER BY 1",
+    )
+    .bind(ws)
+    .bind(person)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// The initiatives with these ids, whatever their state: what a listed item's home reads.
+pub async fn initiatives(
+    conn: &mut Conn,
+    ws: WorkspaceId,
+    ids: &[InitiativeId],
+) -> anyhow::Result<Vec<Initiative>> {
+    let rows: Vec<InitiativeRow> = sqlx::query_as(&format!(
+        "SELECT {INITIATIVE} FROM initiatives WHERE workspace_id = $1 AND id = ANY($2) ORDER BY number"
+    ))
+    .bind(ws)
+    .bind(ids)
+    .fetch_all(conn)
+    .await?;
+    convert(rows)
 }

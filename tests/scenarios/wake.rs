@@ -33,6 +33,11 @@ async fn a_quiet_workspace_sleeps_until_its_next_clock_and_wakes_for_a_change() 
     assert_eq!(t.colour("W-1").await, "green");
     t.advance("15m").await;
     assert_eq!(t.colour("W-1").await, "amber");
+    let mine = t.say("lee", "mine").await;
+    assert!(
+        mine.contains("W-1 \"New welcome flow\" (@lee, doing) in I-1: stalled, last activity 2026-11-19 for I-1 \"Onboarding revamp\" (G-1)"),
+        "{mine}"
+    );
     t.ignore_all();
     t.finish().await;
 }

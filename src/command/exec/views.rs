@@ -346,17 +346,33 @@ pub async fn initiative(cx: &mut Ctx<'_>, key: Key) -> Outcome {
 }
 
 pub async fn mine(cx: &mut Ctx<'_>) -> Outcome {
-    // Everything a person owns, leads or has open is what a change of their profile reaches.
-    let p = look_at(
+    // The goals a person owns or leads in are judged as a write would judge them; their open
+    // work reads as the last evaluation left it, wherever it lies.
+    let me = cx.actor.id;
+    let goals = listing::goals_of(cx.conn, cx.ws, me).await?;
+    let mut p = look_at(
         cx,
         Changes {
-            people: vec![cx.actor.id],
+            goals,
             ..Changes::default()
         },
     )
     .await?;
+    let open = listing::person_work(cx.conn, cx.ws, me).await?;
+    let known: BTreeSet<InitiativeId> = p.snap.initiatives.iter().map(|i| i.id).collect();
+    let homes: BTreeSet<InitiativeId> = open
+        .iter()
+        .filter_map(|(w, _)| w.initiative_id)
+        .filter(|i| !known.contains(i))
+        .collect();
+    let homes: Vec<InitiativeId> = homes.into_iter().collect();
+    p.snap
+        .initiatives
+        .extend(listing::initiatives(cx.conn, cx.ws, &homes).await?);
+    if !p.snap.people.iter().any(|p| p.id == me) {
+        p.snap.people.push(cx.actor.clone());
+    }
     let ix = Index::new(&p.snap);
-    let me = cx.actor.id;
     let goals: Vec<String> = p
         .snap
         .goals
@@ -384,13 +400,10 @@ pub async fn mine(cx: &mut Ctx<'_>) -> Outcome {
             )
         })
         .collect();
-    let work: Vec<String> = p
-        .snap
-        .work
+    let work: Vec<String> = open
         .iter()
-        .filter(|w| w.assignee_id == me && w.status.is_open())
-        .map(|w| {
-            let line = item_line(&p, &ix, w, stalled(&p, w));
+        .map(|(w, stalled)| {
+            let line = item_line(&p, &ix, w, *stalled);
             format!("{line} for {}", ix.home(w))
         })
         .collect();
