@@ -66,9 +66,14 @@ async fn quiet_until(
         return Ok(now);
     }
     let (_, flowing_since) = s.windows(now);
+    // What the last sweep judged: a tick for the digest between sweeps must not take a change
+    // since that sweep as the reading to compare with.
+    let swept = instants(Job::Sweep, s, now - HORIZON, now)
+        .pop()
+        .unwrap_or(now);
     let sweeps = instants(Job::Sweep, s, now, quiet);
     for f in key_results::facts(&mut *conn, ws, flowing_since, None).await? {
-        match next_change(&f, s, now, &sweeps) {
+        match next_change(&f, s, swept, &sweeps) {
             Change::Never => {}
             Change::At(t) => quiet = quiet.min(t),
             Change::Unknown => return Ok(now),
@@ -85,8 +90,13 @@ enum Change {
 }
 
 /// The first of `sweeps` at which what `f` tells its goal, its owner or the agenda would
-/// read differently from `now`, with its check-ins as they are.
-fn next_change(f: &KrFacts, s: &Settings, now: DateTime<Utc>, sweeps: &[DateTime<Utc>]) -> Change {
+/// read differently from what the sweep at `swept` read, with its check-ins as they are.
+fn next_change(
+    f: &KrFacts,
+    s: &Settings,
+    swept: DateTime<Utc>,
+    sweeps: &[DateTime<Utc>],
+) -> Change {
     // Whether the goal's work flows depends on the window too: when it can decide whether
     // the key result is "not moving", its flip is a clock this cannot see.
     let flowing = KrFacts {
@@ -100,7 +110,7 @@ fn next_change(f: &KrFacts, s: &Settings, now: DateTime<Utc>, sweeps: &[DateTime
             reminders::owed(f, s, t),
         )
     };
-    let first = reading(now);
+    let first = reading(swept);
     if f.work_flowing && first.1.is_some() {
         return Change::Unknown;
     }
@@ -181,6 +191,29 @@ mod tests {
         assert_ne!(
             before, after,
             "the wake-up is the sweep at which the verdict moves"
+        );
+    }
+
+    #[test]
+    fn a_change_since_the_last_sweep_wakes_the_next_one() {
+        // Sweeps hourly at half past; a digest tick at 09:00 plans the wake-up. The key result
+        // turned at risk at 09:00 on day 15, after the 08:30 sweep: the 09:30 sweep must look.
+        let s = Settings {
+            sweep_schedule: "0 30 * * * *".into(),
+            ..Settings::default()
+        };
+        let made: DateTime<Utc> = "2026-11-02T09:00:00Z".parse().unwrap();
+        let f = churn(made, &[(12, 8.0)]);
+        let now = made + Duration::days(15);
+        let swept = now - Duration::minutes(30);
+        assert_eq!(
+            next_change(&f, &s, swept, &sweeps(&s, now, 1)),
+            Change::At(now + Duration::minutes(30))
+        );
+        // Compared with the reading at 09:00 itself, 09:30 would seem to bring nothing new.
+        assert_ne!(
+            next_change(&f, &s, now, &sweeps(&s, now, 1)),
+            Change::At(now + Duration::minutes(30))
         );
     }
 
