@@ -11,3 +11,7 @@ CREATE TABLE wake_ups (
 );
 CREATE INDEX wake_ups_due ON wake_ups (wake_at);
 INSERT INTO wake_ups (workspace_id) SELECT id FROM workspaces;
+
+-- When an idle initiative last had work in doing: its starvation clock, read at every visit.
+CREATE INDEX work_items_doing_ended_by_initiative ON work_items (workspace_id, initiative_id, doing_ended_at)
+    WHERE doing_ended_at IS NOT NULL;

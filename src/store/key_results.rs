@@ -265,7 +265,6 @@ struct Checked {
     at: DateTime<Utc>,
 }
 
-/// Every open key result of an open goal, with what its check-ins say: the rules' input.
 /// Open key results of open goals (of `goals` only, when given), with what their rules read.
 pub async fn facts(
     conn: &mut Conn,
