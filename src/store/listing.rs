@@ -40,25 +40,8 @@ pub async fn goal_work(
     goal: GoalId,
     shown: usize,
 ) -> anyhow::Result<GoalWork> {
-    #[derive(sqlx::FromRow)]
-    struct Doing {
-        #[sqlx(flatten)]
-        work: WorkRow,
-        stalled: bool,
-    }
     // One item in twenty is in doing: these are read whole, the rest counted and cut.
-    let doing: Vec<Doing> = sqlx::query_as(&format!(
-        "SELECT {WORK}, coalesce(h.colour IN ('amber', 'red'), false) AS stalled
-         FROM work_items w
-         LEFT JOIN health h ON h.workspace_id = $1 AND h.subject = 'W-' || w.number
-         WHERE w.workspace_id = $1 AND w.goal_id = $2 AND w.status = 'doing'
-         ORDER BY w.number",
-        WORK = qualified(WORK)
-    ))
-    .bind(ws)
-    .bind(goal)
-    .fetch_all(&mut *conn)
-    .await?;
+    let doing = with_verdicts(conn, ws, "w.goal_id = $2 AND w.status = 'doing'", goal).await?;
     let waiting: Vec<WorkRow> = sqlx::query_as(&format!(
         "SELECT {WORK} FROM work_items
          WHERE workspace_id = $1 AND goal_id = $2 AND status IN ('todo', 'blocked')
@@ -82,9 +65,8 @@ pub async fn goal_work(
     let mut not_moving: Vec<(WorkItem, bool)> =
         convert(waiting)?.into_iter().map(|w| (w, false)).collect();
     let mut stalled = 0;
-    for d in doing {
-        let w = WorkItem::try_from(d.work)?;
-        if d.stalled {
+    for (w, is_stalled) in doing {
+        if is_stalled {
             stalled += 1;
             not_moving.push((w, true));
         } else {
@@ -152,22 +134,34 @@ pub async fn person_work(
     ws: WorkspaceId,
     person: PersonId,
 ) -> anyhow::Result<Vec<(WorkItem, bool)>> {
+    let open = "w.assignee_id = $2 AND w.status IN ('todo', 'doing', 'blocked')";
+    with_verdicts(conn, ws, open, person).await
+}
+
+/// The items `filter` picks (with `$2` bound to `id`), by number, each with whether its stored
+/// verdict says it is stalled in doing.
+async fn with_verdicts(
+    conn: &mut Conn,
+    ws: WorkspaceId,
+    filter: &str,
+    id: i64,
+) -> anyhow::Result<Vec<(WorkItem, bool)>> {
     #[derive(sqlx::FromRow)]
-    struct Open {
+    struct Listed {
         #[sqlx(flatten)]
         work: WorkRow,
         stalled: bool,
     }
-    let rows: Vec<Open> = sqlx::query_as(&format!(
+    let rows: Vec<Listed> = sqlx::query_as(&format!(
         "SELECT {WORK}, coalesce(w.status = 'doing' AND h.colour IN ('amber', 'red'), false) AS stalled
          FROM work_items w
          LEFT JOIN health h ON h.workspace_id = $1 AND h.subject = 'W-' || w.number
-         WHERE w.workspace_id = $1 AND w.assignee_id = $2 AND w.status IN ('todo', 'doing', 'blocked')
+         WHERE w.workspace_id = $1 AND {filter}
          ORDER BY w.number",
         WORK = qualified(WORK)
     ))
     .bind(ws)
-    .bind(person)
+    .bind(id)
     .fetch_all(conn)
     .await?;
     rows.into_iter()

@@ -46,10 +46,12 @@ pub async fn ensure(
 /// the scheduler to look at the workspace again at its next tick: a change may start a clock
 /// its stored wake-up does not know of.
 pub async fn lock(conn: &mut Conn, ws: WorkspaceId) -> anyhow::Result<()> {
-    // An upsert takes the row's lock whether or not the row was there.
+    // An upsert takes the row's lock whether or not the row was there, and whether or not its
+    // condition lets it write: a workspace already awake costs no new row version per write.
     sqlx::query(
         "INSERT INTO wake_ups (workspace_id) VALUES ($1)
-         ON CONFLICT (workspace_id) DO UPDATE SET wake_at = '-infinity'",
+         ON CONFLICT (workspace_id) DO UPDATE SET wake_at = '-infinity'
+         WHERE wake_ups.wake_at <> '-infinity'",
     )
     .bind(ws)
     .execute(conn)
