@@ -3,6 +3,8 @@
 pub mod calendar;
 pub mod capacity;
 pub mod error;
+#[cfg(test)]
+pub mod fixture;
 pub mod health;
 pub mod key;
 pub mod key_result;

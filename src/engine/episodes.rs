@@ -18,11 +18,10 @@ use crate::domain::settings::{RedToChannel, Urgent};
 use crate::domain::*;
 use crate::engine::index::Index;
 use crate::engine::notices;
-use crate::engine::plan::{Planned, Trigger};
+use crate::engine::plan::{Key, Plan, Planned, Ref, Step, Trigger};
 use crate::message::{Message, Op, Tone};
-use crate::store::episodes::{self, EpisodeRow, NewEpisode};
-use crate::store::outbox::{self, Recipient};
-use crate::store::{Conn, WorkspaceId};
+use crate::store::episodes::EpisodeRow;
+use crate::store::outbox::Recipient;
 
 /// What an episode is about.
 #[derive(Clone, Copy)]
@@ -41,14 +40,14 @@ struct Wanted<'a> {
     about: About<'a>,
 }
 
-pub struct Episodes<'a, 'c> {
-    pub conn: &'c mut Conn,
-    pub ws: WorkspaceId,
+pub struct Episodes<'a, 'p> {
     pub ix: &'a Index<'a>,
     pub settings: &'a Settings,
     pub now: DateTime<Utc>,
     pub trigger: Trigger,
-    pub planned: &'c mut Vec<Planned>,
+    /// Per episode, its threaded line still waiting for working hours.
+    pub waiting: &'a HashMap<i64, (i64, Message)>,
+    pub plan: &'p mut Plan,
 }
 
 /// How a change is told.
@@ -62,28 +61,22 @@ enum Timing {
 
 impl<'a> Episodes<'a, '_> {
     /// Opens, changes and ends episodes to match the assessment, planning their messages.
-    /// Only the episodes about `scope` are weighed, when the assessment covers a scope.
-    pub async fn advance(
-        &mut self,
-        a: &'a Assessment,
-        scope: Option<&[String]>,
-    ) -> anyhow::Result<()> {
-        let mut open: HashMap<(String, PersonId), EpisodeRow> =
-            episodes::open(self.conn, self.ws, scope)
-                .await?
-                .into_iter()
-                .map(|e| ((e.subject.clone(), e.person_id), e))
-                .collect();
+    /// `open`: the open episodes about what the assessment covers.
+    pub fn advance(&mut self, a: &'a Assessment, open: &[EpisodeRow]) -> anyhow::Result<()> {
+        let mut open: HashMap<(String, PersonId), &EpisodeRow> = open
+            .iter()
+            .map(|e| ((e.subject.clone(), e.person_id), e))
+            .collect();
         for w in self.wanted(a) {
             match open.remove(&(w.subject.clone(), w.person)) {
-                Some(ep) => self.carry_on(ep, &w).await?,
-                None => self.begin(&w).await?,
+                Some(ep) => self.carry_on(ep, &w)?,
+                None => self.begin(&w),
             }
         }
-        let mut ended: Vec<EpisodeRow> = open.into_values().collect();
+        let mut ended: Vec<&EpisodeRow> = open.into_values().collect();
         ended.sort_by_key(|e| e.id);
         for ep in ended {
-            self.finish(ep).await?;
+            self.finish(ep);
         }
         Ok(())
     }
@@ -185,25 +178,23 @@ impl<'a> Episodes<'a, '_> {
         }
     }
 
-    async fn begin(&mut self, w: &Wanted<'a>) -> anyhow::Result<()> {
-        let e = NewEpisode {
-            subject: &w.subject,
+    fn begin(&mut self, w: &Wanted<'a>) {
+        let id = self.plan.create(Step::StartEpisode {
+            subject: w.subject.clone(),
             person: w.person,
-            goal: w.goal.as_deref(),
+            goal: w.goal.clone(),
             colour: w.health.colour,
-            causes: &w.health.causes,
-        };
-        let id = episodes::start(self.conn, self.ws, e, self.now).await?;
+            causes: w.health.causes.clone(),
+        });
         let at_once = self.deliberate(w.health.causes.keys()) || self.urgent(w, Colour::Green);
         if at_once || self.settings.settle.is_zero() {
             self.announce(id, false, w, self.timing(at_once));
-            self.red_to_channel(id, false, w, self.timing(at_once))
-                .await?;
+            self.red_to_channel(id, false, w, self.timing(at_once));
         }
-        Ok(())
     }
 
-    async fn carry_on(&mut self, ep: EpisodeRow, w: &Wanted<'a>) -> anyhow::Result<()> {
+    fn carry_on(&mut self, ep: &EpisodeRow, w: &Wanted<'a>) -> anyhow::Result<()> {
+        let stored = Ref::Stored(ep.id);
         let was = ep.colour()?;
         let told = &ep.causes.0;
         let new_causes: Vec<&String> = w
@@ -219,47 +210,54 @@ impl<'a> Episodes<'a, '_> {
         let timing = self.timing(at_once);
         if !news && ep.pending_since.is_some() {
             // The news went away before it settled: nobody hears of it.
-            episodes::pending(self.conn, self.ws, ep.id, None).await?;
+            self.plan.step(Step::Pending {
+                id: ep.id,
+                since: None,
+            });
         }
 
         if ep.announced_at.is_none() {
             // Nothing told yet: the episode keeps up with the rules until it has settled.
             if changed {
-                self.record(&ep, w).await?;
+                self.record(ep, w);
             }
             if at_once || self.now - ep.started_at >= self.settings.settle {
-                self.announce(ep.id, false, w, timing);
-                self.red_to_channel(ep.id, ep.red_posted, w, timing).await?;
+                self.announce(stored, false, w, timing);
+                self.red_to_channel(stored, ep.red_posted, w, timing);
             }
             return Ok(());
         }
         if !ep.heard() {
             // Its first message was held (a snooze, the cap) or failed: news is told afresh.
-            if news && (at_once || self.news_settled(&ep).await?) {
-                self.record(&ep, w).await?;
-                self.announce(ep.id, true, w, timing);
-                self.red_to_channel(ep.id, ep.red_posted, w, timing).await?;
+            if news && (at_once || self.news_settled(ep)) {
+                self.record(ep, w);
+                self.announce(stored, true, w, timing);
+                self.red_to_channel(stored, ep.red_posted, w, timing);
             }
             return Ok(());
         }
         if !ep.delivered() {
             // The first message still waits for working hours: it goes out as things stand.
             if let (true, Some(post)) = (changed, ep.post_id) {
-                self.record(&ep, w).await?;
-                let m = self.message(w, Colour::Green);
+                self.record(ep, w);
+                let message = self.message(w, Colour::Green);
                 let sooner = (timing == Timing::AtOnce).then_some(self.now);
-                outbox::replace_queued(self.conn, self.ws, post, &m, sooner).await?;
+                self.plan.step(Step::ReplaceQueued {
+                    row: post,
+                    message,
+                    sooner,
+                });
             }
             return Ok(());
         }
         // News that time brought (a new stall) must last `settle` too, unless its rule has
         // already held that long.
         let held = !new_causes.is_empty() && new_causes.iter().all(|c| has_held(c));
-        if news && !at_once && !held && !self.news_settled(&ep).await? {
+        if news && !at_once && !held && !self.news_settled(ep) {
             return Ok(());
         }
         if changed {
-            self.record(&ep, w).await?;
+            self.record(ep, w);
             // News pings, so it waits for working hours unless a person just caused it;
             // an edit that only takes causes away is silent and goes at once.
             let at = if news {
@@ -267,21 +265,18 @@ impl<'a> Episodes<'a, '_> {
             } else {
                 self.now
             };
-            episodes::drop_queued(
-                self.conn,
-                self.ws,
-                ep.id,
-                &["edit"],
-                "superseded by a newer edit",
-            )
-            .await?;
+            self.plan.step(Step::DropQueued {
+                episode: ep.id,
+                ops: &["edit"],
+                why: "superseded by a newer edit",
+            });
             let edit = self.message(w, was);
-            self.plan(ep.id, w, Op::Edit, edit, at, at_once);
+            self.tell(stored, w, Op::Edit, edit, at, at_once);
             if news {
                 let line = news_line(w, was, &new_causes);
-                self.reply(ep.id, w, line, at, at_once).await?;
+                self.reply(ep.id, w, line, at, at_once);
             }
-            self.red_to_channel(ep.id, ep.red_posted, w, timing).await?;
+            self.red_to_channel(stored, ep.red_posted, w, timing);
             return Ok(());
         }
         // Unchanged stalled work is nudged again, once per `nudge_every` of the assignee's working time.
@@ -300,112 +295,116 @@ impl<'a> Episodes<'a, '_> {
                         self.settings.working.describe(worked)
                     ),
                 );
-                self.reply(ep.id, w, line, at, false).await?;
+                self.reply(ep.id, w, line, at, false);
             }
         }
         Ok(())
     }
 
     /// One threaded line; lines that wait for the same morning go out together, as one.
-    async fn reply(
+    fn reply(
         &mut self,
         id: i64,
         w: &Wanted<'a>,
         line: Message,
         at: DateTime<Utc>,
         by_person: bool,
-    ) -> anyhow::Result<()> {
-        match outbox::waiting_reply(self.conn, self.ws, id, self.now).await? {
+    ) {
+        match self.waiting.get(&id) {
             Some((row, earlier)) => {
                 let sooner = (at <= self.now).then_some(self.now);
-                let together = together(earlier, line);
-                outbox::replace_queued(self.conn, self.ws, row, &together, sooner).await?;
+                self.plan.step(Step::ReplaceQueued {
+                    row: *row,
+                    message: together(earlier.clone(), line),
+                    sooner,
+                });
             }
-            None => self.plan(id, w, Op::Reply, line, at, by_person),
+            None => self.tell(Ref::Stored(id), w, Op::Reply, line, at, by_person),
         }
-        episodes::pushed(self.conn, self.ws, id, self.now).await
+        self.plan.step(Step::Pushed(id));
     }
 
     /// Whether news has waited `settle`; the first time it is seen, it starts waiting.
-    async fn news_settled(&mut self, ep: &EpisodeRow) -> anyhow::Result<bool> {
+    fn news_settled(&mut self, ep: &EpisodeRow) -> bool {
         match ep.pending_since {
-            Some(since) => Ok(self.now - since >= self.settings.settle),
+            Some(since) => self.now - since >= self.settings.settle,
             None => {
-                episodes::pending(self.conn, self.ws, ep.id, Some(self.now)).await?;
-                Ok(self.settings.settle.is_zero())
+                self.plan.step(Step::Pending {
+                    id: ep.id,
+                    since: Some(self.now),
+                });
+                self.settings.settle.is_zero()
             }
         }
     }
 
     /// What the episode's person now knows.
-    async fn record(&mut self, ep: &EpisodeRow, w: &Wanted<'a>) -> anyhow::Result<()> {
-        episodes::update(self.conn, self.ws, ep.id, w.health.colour, &w.health.causes).await
+    fn record(&mut self, ep: &EpisodeRow, w: &Wanted<'a>) {
+        self.plan.step(Step::RecordEpisode {
+            id: ep.id,
+            colour: w.health.colour,
+            causes: w.health.causes.clone(),
+        });
     }
 
-    async fn finish(&mut self, ep: EpisodeRow) -> anyhow::Result<()> {
-        episodes::end(self.conn, self.ws, ep.id, self.now).await?;
+    fn finish(&mut self, ep: &EpisodeRow) {
+        self.plan.step(Step::EndEpisode(ep.id));
         if !ep.delivered() {
             // Never heard (still settling, held, or waiting for the morning): nothing is owed.
-            let all = ["post", "edit", "reply"];
-            episodes::drop_queued(
-                self.conn,
-                self.ws,
-                ep.id,
-                &all,
-                "resolved before it was sent",
-            )
-            .await?;
-            return Ok(());
+            self.plan.step(Step::DropQueued {
+                episode: ep.id,
+                ops: &["post", "edit", "reply"],
+                why: "resolved before it was sent",
+            });
+            return;
         }
-        episodes::drop_queued(self.conn, self.ws, ep.id, &["edit", "reply"], "resolved").await?;
-        let m = self.resolved(&ep);
+        self.plan.step(Step::DropQueued {
+            episode: ep.id,
+            ops: &["edit", "reply"],
+            why: "resolved",
+        });
+        let id = Ref::Stored(ep.id);
         let p = Planned {
-            dedupe_key: format!("episode:{}:resolved", ep.id),
+            key: Key::Episode(id, ":resolved".into()),
             to: Recipient::Person(ep.person_id),
             about: ep.subject.clone(),
             goal: None,
-            message: m,
+            message: self.resolved(ep),
             needs_ack: false,
             op: Op::Edit,
-            episode: Some(ep.id),
+            episode: Some(id),
             available_at: self.now,
             caused_by: self.trigger,
+            held: None,
         };
-        self.planned.push(p);
-        Ok(())
+        self.plan.tell(p);
     }
 
     /// Queues the episode's first message (`again`: a first message that was held is retold).
-    fn announce(&mut self, id: i64, again: bool, w: &Wanted<'a>, timing: Timing) {
+    fn announce(&mut self, id: Ref, again: bool, w: &Wanted<'a>, timing: Timing) {
         let at = self.when(Some(w.person), timing);
         let m = self.message(w, Colour::Green);
         let mut p = self.planned_for(id, w, Op::Post, m, at, timing == Timing::AtOnce);
         p.needs_ack = matches!(w.about, About::Goal(_));
-        if again {
-            p.dedupe_key = format!("{}:again", p.dedupe_key);
+        if again && let Key::Episode(_, rest) = &mut p.key {
+            rest.push_str(":again");
         }
-        self.planned.push(p);
+        self.plan.tell(p);
     }
 
     /// A goal that turns red is posted in the leadership channel once per episode.
-    async fn red_to_channel(
-        &mut self,
-        id: i64,
-        posted: bool,
-        w: &Wanted<'a>,
-        timing: Timing,
-    ) -> anyhow::Result<()> {
+    fn red_to_channel(&mut self, id: Ref, posted: bool, w: &Wanted<'a>, timing: Timing) {
         let About::Goal(g) = w.about else {
-            return Ok(());
+            return;
         };
         if posted
             || w.health.colour != Colour::Red
             || self.settings.red_to_channel != RedToChannel::Now
         {
-            return Ok(());
+            return;
         }
         let p = Planned {
-            dedupe_key: format!("episode:{id}:red"),
+            key: Key::Episode(id, ":red".into()),
             to: Recipient::Channel(self.settings.channel.clone()),
             about: w.subject.clone(),
             goal: w.goal.clone(),
@@ -419,14 +418,15 @@ impl<'a> Episodes<'a, '_> {
             } else {
                 Trigger::Time
             },
+            held: None,
         };
-        self.planned.push(p);
-        episodes::red_posted(self.conn, self.ws, id).await
+        self.plan.tell(p);
+        self.plan.step(Step::RedPosted(id));
     }
 
-    fn plan(
+    fn tell(
         &mut self,
-        id: i64,
+        id: Ref,
         w: &Wanted<'a>,
         op: Op,
         m: Message,
@@ -434,12 +434,12 @@ impl<'a> Episodes<'a, '_> {
         by_person: bool,
     ) {
         let p = self.planned_for(id, w, op, m, at, by_person);
-        self.planned.push(p);
+        self.plan.tell(p);
     }
 
     fn planned_for(
         &self,
-        id: i64,
+        id: Ref,
         w: &Wanted<'a>,
         op: Op,
         message: Message,
@@ -448,17 +448,20 @@ impl<'a> Episodes<'a, '_> {
     ) -> Planned {
         Planned {
             // Two changes can come at one instant: the causes tell them apart.
-            dedupe_key: format!(
-                "episode:{id}:{}:{}:{}:{}",
-                op.as_str(),
-                w.health.colour,
-                w.health
-                    .causes
-                    .keys()
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join(","),
-                self.now.timestamp_micros()
+            key: Key::Episode(
+                id,
+                format!(
+                    ":{}:{}:{}:{}",
+                    op.as_str(),
+                    w.health.colour,
+                    w.health
+                        .causes
+                        .keys()
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(","),
+                    self.now.timestamp_micros()
+                ),
             ),
             to: Recipient::Person(w.person),
             about: w.subject.clone(),
@@ -473,6 +476,7 @@ impl<'a> Episodes<'a, '_> {
             } else {
                 Trigger::Time
             },
+            held: None,
         }
     }
 

@@ -1,5 +1,6 @@
 //! Evaluation after every change and on the sweep, and the digest and agenda builders.
 
+pub mod apply;
 pub mod digest;
 pub mod episodes;
 pub mod index;

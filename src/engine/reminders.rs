@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 use std::collections::BTreeMap;
 
 use super::index::Index;
-use super::plan::{Planned, Trigger};
+use super::plan::{Key, Planned, Trigger};
 use crate::domain::key_result::{KrFacts, Shape};
 use crate::domain::{PersonId, Settings};
 use crate::message::{Ask, Message, Op, Tone};
@@ -63,7 +63,10 @@ pub fn plan(
         }
         let stage = if follow_up { "again" } else { "first" };
         out.push(Planned {
-            dedupe_key: format!("kr-reminder:{owner}:{}:{stage}", anchor.timestamp()),
+            key: Key::Text(format!(
+                "kr-reminder:{owner}:{}:{stage}",
+                anchor.timestamp()
+            )),
             to: Recipient::Person(owner),
             about: krs.first().map(|(f, _)| f.kr.key()).unwrap_or_default(),
             goal: krs
@@ -76,6 +79,7 @@ pub fn plan(
             episode: None,
             available_at: settings.calendar(tz).next_working(now),
             caused_by: Trigger::Time,
+            held: None,
         });
     }
     out

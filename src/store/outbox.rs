@@ -1,5 +1,7 @@
 //! The notification outbox: queued in the cause's transaction, claimed with SKIP LOCKED.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Duration, Utc};
 use sqlx::FromRow;
 use sqlx::types::Json;
@@ -95,24 +97,31 @@ pub async fn enqueue(
     .await?)
 }
 
-/// A threaded line of the episode that still waits for its person's working hours.
-pub async fn waiting_reply(
+/// Per episode, its newest threaded line still waiting to go out: outbox row and message.
+pub async fn waiting_replies(
     conn: &mut Conn,
     ws: WorkspaceId,
-    episode: i64,
+    episodes: &[i64],
     now: DateTime<Utc>,
-) -> anyhow::Result<Option<(i64, Message)>> {
-    let row: Option<(i64, Json<Message>)> = sqlx::query_as(
-        "SELECT id, message FROM outbox
-         WHERE workspace_id = $1 AND episode_id = $2 AND op = 'reply' AND state = 'queued' AND available_at > $3
-         ORDER BY id DESC LIMIT 1",
+) -> anyhow::Result<HashMap<i64, (i64, Message)>> {
+    if episodes.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows: Vec<(i64, i64, Json<Message>)> = sqlx::query_as(
+        "SELECT DISTINCT ON (episode_id) episode_id, id, message FROM outbox
+         WHERE workspace_id = $1 AND episode_id = ANY($2) AND op = 'reply' AND state = 'queued'
+           AND available_at > $3
+         ORDER BY episode_id, id DESC",
     )
     .bind(ws)
-    .bind(episode)
+    .bind(episodes)
     .bind(now)
-    .fetch_optional(conn)
+    .fetch_all(conn)
     .await?;
-    Ok(row.map(|(id, m)| (id, m.0)))
+    Ok(rows
+        .into_iter()
+        .map(|(ep, id, m)| (ep, (id, m.0)))
+        .collect())
 }
 
 /// Rewrites a first message that has not gone out yet, so it goes out as things stand;
