@@ -167,8 +167,17 @@ fn start_private(dir: &Path) -> anyhow::Result<()> {
     )
 }
 
-/// Creates an empty database `name` on the server (replacing any earlier one) and returns
-/// options for it.
+/// A database name no other run holds: the prefix, this process and a random part (the pid
+/// alone repeats: a container's first process always has the same one).
+pub fn scratch_name(prefix: &str) -> String {
+    format!(
+        "{prefix}_{}_{:08x}",
+        std::process::id(),
+        rand::random::<u32>()
+    )
+}
+
+/// Creates an empty database `name` on the server and returns options for it.
 pub async fn fresh_database(
     server_url: &str,
     name: &str,
@@ -180,12 +189,76 @@ pub async fn fresh_database(
     let mut conn = PgConnection::connect_with(&server)
         .await
         .context("connecting to PostgreSQL")?;
-    conn.execute(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)").as_str())
-        .await?;
     conn.execute(format!("CREATE DATABASE \"{name}\"").as_str())
         .await
         .with_context(|| format!("creating database {name} (the user needs CREATEDB)"))?;
     Ok(server.database(name))
+}
+
+/// Runs `f` on a fresh, migrated database of its own (named after `prefix`), and drops the
+/// database however the run ends: done, failed, panicked, or stopped by Ctrl-C or SIGTERM.
+pub async fn with_scratch<F, Fut>(prefix: &str, f: F) -> anyhow::Result<()>
+where
+    F: FnOnce(crate::store::Store) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<()>>,
+{
+    use futures_util::FutureExt;
+    let mut stop = Stop::listen()?;
+    let server = server_url().await?;
+    let name = scratch_name(prefix);
+    let options = fresh_database(&server, &name).await?;
+    let store = async {
+        let pool = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(10)
+            .connect_with(options)
+            .await?;
+        let store = crate::store::Store { pool };
+        store.migrate().await?;
+        anyhow::Ok(store)
+    };
+    let outcome = match store.await {
+        Ok(store) => {
+            let run = std::panic::AssertUnwindSafe(f(store.clone())).catch_unwind();
+            let outcome = tokio::select! {
+                done = run => done,
+                signal = stop.recv() => Ok(Err(anyhow::anyhow!("stopped by {signal}"))),
+            };
+            store.pool.close().await;
+            outcome
+        }
+        Err(e) => Ok(Err(e)),
+    };
+    let dropped = drop_database(&server, &name)
+        .await
+        .with_context(|| format!("dropping the scratch database {name}"));
+    match outcome {
+        Ok(result) => result.and(dropped),
+        Err(panic) => std::panic::resume_unwind(panic),
+    }
+}
+
+/// Ctrl-C and SIGTERM, listened to from the moment it is made: one that comes while the
+/// database is being created still ends the run and drops it.
+struct Stop {
+    interrupt: tokio::signal::unix::Signal,
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl Stop {
+    fn listen() -> anyhow::Result<Stop> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(Stop {
+            interrupt: signal(SignalKind::interrupt())?,
+            terminate: signal(SignalKind::terminate())?,
+        })
+    }
+
+    async fn recv(&mut self) -> &'static str {
+        tokio::select! {
+            _ = self.interrupt.recv() => "Ctrl-C",
+            _ = self.terminate.recv() => "SIGTERM",
+        }
+    }
 }
 
 pub async fn drop_database(server_url: &str, name: &str) -> anyhow::Result<()> {
@@ -203,14 +276,11 @@ pub struct Scratch {
     name: String,
 }
 
-static SCRATCH_COUNT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-
 impl Scratch {
-    /// A database named `{prefix}_{process}_{n}` on the development server.
+    /// A database of its own on the development server, named after `prefix`.
     pub async fn new(prefix: &str, max_connections: u32) -> anyhow::Result<Scratch> {
         let server = server_url().await?;
-        let n = SCRATCH_COUNT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        let name = format!("{prefix}_{}_{n}", std::process::id());
+        let name = scratch_name(prefix);
         let options = fresh_database(&server, &name).await?;
         let pool = sqlx::postgres::PgPoolOptions::new()
             .max_connections(max_connections)

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
 
 use throughline::config::{RegisterArgs, ServeArgs};
-use throughline::platform::console::{Console, transcript};
+use throughline::platform::console::{Console, ScriptError, script_lines, transcript};
 use throughline::store::Store;
 use throughline::{demo, devdb, serve};
 
@@ -35,6 +35,10 @@ enum Cmd {
         /// Start the virtual clock here (RFC 3339); defaults to now.
         #[arg(long)]
         start: Option<DateTime<Utc>>,
+        /// Stop at the first line that fails (by default it is reported and the run goes on;
+        /// the exit code says whether any line failed).
+        #[arg(long)]
+        strict: bool,
     },
     /// Live a simulated organisation through weeks of work and check every message it got.
     Simulate {
@@ -213,7 +217,6 @@ async fn main() -> anyhow::Result<()> {
             json,
             transcript,
         } => {
-            let name = format!("throughline_simulate_{}", std::process::id());
             let cfg = throughline::sim::Config { people, days, seed };
             let mut file = match &transcript {
                 Some(path) => Some(
@@ -222,7 +225,7 @@ async fn main() -> anyhow::Result<()> {
                 ),
                 None => None,
             };
-            with_scratch(&name, |store| async move {
+            devdb::with_scratch("throughline_simulate", |store| async move {
                 let sink = file.as_mut().map(|f| f as &mut dyn std::io::Write);
                 let report = throughline::sim::run(store, &cfg, sink).await?;
                 print_report(json, &report, throughline::sim::describe)
@@ -232,15 +235,14 @@ async fn main() -> anyhow::Result<()> {
         Cmd::Bench { mut config, json } => {
             config.binary = Some(std::env::current_exe()?);
             let cfg = config;
-            let name = format!("throughline_bench_{}", std::process::id());
-            with_scratch(&name, |store| async move {
+            devdb::with_scratch("throughline_bench", |store| async move {
                 let report = throughline::bench::run(store, &cfg).await?;
                 print_report(json, &report, throughline::bench::describe)
             })
             .await
         }
         Cmd::Demo => {
-            with_scratch(
+            devdb::with_scratch(
                 "throughline_demo",
                 |store| async move { demo::run(store).await },
             )
@@ -250,21 +252,42 @@ async fn main() -> anyhow::Result<()> {
             script,
             json,
             start,
+            strict,
         } => {
-            let text = match script {
-                Some(path) => std::fs::read_to_string(&path)
-                    .with_context(|| format!("reading {}", path.display()))?,
+            let bytes = match script {
+                Some(path) => {
+                    std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?
+                }
                 None => {
-                    let mut s = String::new();
-                    std::io::stdin().read_to_string(&mut s)?;
-                    s
+                    let mut b = Vec::new();
+                    std::io::stdin().read_to_end(&mut b)?;
+                    b
                 }
             };
-            let name = format!("throughline_console_{}", std::process::id());
-            with_scratch(&name, |store| async move {
+            let lines = script_lines(&bytes);
+            devdb::with_scratch("throughline_console", |store| async move {
                 let mut console = Console::start(store, start.unwrap_or_else(Utc::now)).await?;
-                for (n, line) in text.lines().enumerate() {
-                    for o in console.line(n + 1, line).await? {
+                let mut failed = 0;
+                for (n, line) in lines.iter().enumerate() {
+                    let done = match line {
+                        Ok(line) => console.line(n + 1, line).await,
+                        Err(e) => Err(e.clone().into()),
+                    };
+                    let outputs = match done {
+                        Ok(outputs) => outputs,
+                        Err(e) => {
+                            // A line that is not a command is reported and skipped; anything
+                            // else (the database gone) ends the run.
+                            let e = e.downcast::<ScriptError>()?;
+                            failed += 1;
+                            report(json, &e)?;
+                            if strict {
+                                break;
+                            }
+                            continue;
+                        }
+                    };
+                    for o in outputs {
                         if json {
                             println!("{}", serde_json::to_string(&o)?);
                         } else {
@@ -272,6 +295,11 @@ async fn main() -> anyhow::Result<()> {
                         }
                     }
                 }
+                anyhow::ensure!(
+                    failed == 0,
+                    "{failed} of {} script lines failed",
+                    lines.len()
+                );
                 Ok(())
             })
             .await
@@ -279,7 +307,17 @@ async fn main() -> anyhow::Result<()> {
     }
 }
 
-/// Runs `f` on a fresh, migrated database that is dropped afterwards.
+/// A script line that failed: on standard error, or in the JSON Lines stream as an error.
+fn report(json: bool, e: &ScriptError) -> anyhow::Result<()> {
+    if json {
+        let line = serde_json::json!({ "kind": "error", "line": e.line, "text": e.message });
+        println!("{line}");
+    } else {
+        eprintln!("error: {e}");
+    }
+    Ok(())
+}
+
 /// A report as JSON, or as `describe` words it for a person.
 fn print_report<R: serde::Serialize>(
     json: bool,
@@ -292,23 +330,4 @@ fn print_report<R: serde::Serialize>(
         println!("{}", describe(report).trim_end());
     }
     Ok(())
-}
-
-async fn with_scratch<F, Fut>(name: &str, f: F) -> anyhow::Result<()>
-where
-    F: FnOnce(Store) -> Fut,
-    Fut: std::future::Future<Output = anyhow::Result<()>>,
-{
-    let server = devdb::server_url().await?;
-    let options = devdb::fresh_database(&server, name).await?;
-    let pool = sqlx::postgres::PgPoolOptions::new()
-        .max_connections(10)
-        .connect_with(options)
-        .await?;
-    let store = Store { pool };
-    store.migrate().await?;
-    let result = f(store.clone()).await;
-    store.pool.close().await;
-    devdb::drop_database(&server, name).await?;
-    result
 }

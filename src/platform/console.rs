@@ -68,11 +68,41 @@ pub struct Console {
     transport: ConsoleTransport,
 }
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[error("line {line}: {message}")]
 pub struct ScriptError {
     pub line: usize,
     pub message: String,
+}
+
+/// What a script line may be, for the error about one that is none of them.
+const LINE_FORMS: &str = "a line is '@handle: /align …', '+30m' (move the clock), 'role @who member|admin', 'leaves @who', 'returns @who' or '# comment'";
+
+/// The longest clock move one line may ask for: a year of sweeps.
+const LONGEST_MOVE_DAYS: i64 = 366;
+
+/// A script's lines: a byte-order mark at the top is skipped, and a line that is not UTF-8
+/// is an error naming it (the other lines still run).
+pub fn script_lines(bytes: &[u8]) -> Vec<Result<String, ScriptError>> {
+    let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
+    if bytes.is_empty() {
+        return Vec::new();
+    }
+    let bytes = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+    bytes
+        .split(|b| *b == b'\n')
+        .enumerate()
+        .map(|(n, line)| {
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            String::from_utf8(line.to_vec()).map_err(|e| ScriptError {
+                line: n + 1,
+                message: format!(
+                    "not UTF-8 text (an invalid byte at column {}); save the script as UTF-8",
+                    e.utf8_error().valid_up_to() + 1
+                ),
+            })
+        })
+        .collect()
 }
 
 impl Console {
@@ -107,6 +137,12 @@ impl Console {
         let bad = |message: String| ScriptError { line: n, message };
         if let Some(rest) = line.strip_prefix('+') {
             let d = parse_duration(rest).map_err(|e| bad(e.message))?;
+            if d > chrono::Duration::days(LONGEST_MOVE_DAYS) {
+                return Err(bad(format!(
+                    "a clock move is at most {LONGEST_MOVE_DAYS} days; split '+{rest}' into several lines"
+                ))
+                .into());
+            }
             return self.advance(self.now() + d).await;
         }
         if let Some(rest) = line.strip_prefix("role ") {
@@ -114,7 +150,7 @@ impl Console {
                 .trim()
                 .split_once(' ')
                 .ok_or_else(|| bad("expected: role @who member|admin".into()))?;
-            let actor = actor(who).ok_or_else(|| bad(format!("'{who}' is not a @handle")))?;
+            let actor = actor(who).map_err(bad)?;
             let admin = match role.trim() {
                 "admin" => true,
                 "member" => false,
@@ -127,22 +163,25 @@ impl Console {
             .strip_prefix("leaves ")
             .or_else(|| line.strip_prefix("returns "))
         {
-            let actor = actor(rest.trim())
-                .ok_or_else(|| bad(format!("'{}' is not a @handle", rest.trim())))?;
+            let actor = actor(rest.trim()).map_err(bad)?;
             self.app
                 .set_active(self.ws, &actor, line.starts_with("returns"))
                 .await?;
             return self.dispatch().await;
         }
         let Some((who, command)) = line.split_once(':') else {
-            return Err(bad("expected '@handle: /align …', '+30m', 'role @who member|admin', 'leaves @who' or '# comment'".into()).into());
+            return Err(bad(format!(
+                "'{}' is not a script line: {LINE_FORMS}",
+                short(line)
+            ))
+            .into());
         };
-        let actor =
-            actor(who.trim()).ok_or_else(|| bad(format!("'{}' is not a @handle", who.trim())))?;
+        let actor = actor(who.trim()).map_err(bad)?;
         let command = command.trim();
         if !command.starts_with("/align") {
             return Err(bad(format!(
-                "only /align commands are understood, not '{command}'"
+                "only /align commands are understood, not '{}'",
+                short(command)
             ))
             .into());
         }
@@ -159,11 +198,21 @@ impl Console {
 
     /// Moves the clock to `to`, running every sweep, digest and agenda due on the way, in order.
     pub async fn advance(&mut self, to: DateTime<Utc>) -> anyhow::Result<Vec<Output>> {
+        use std::io::IsTerminal;
+        // A long move shows where the clock is, when someone watches.
+        let watched =
+            to - self.now() > chrono::Duration::days(7) && std::io::stderr().is_terminal();
         let mut out = Vec::new();
         for at in schedule::due_between(&self.app.store, self.now(), to).await? {
+            if watched && at.date_naive() != self.now().date_naive() {
+                eprint!("\r  the clock is at {} ", at.format("%a %Y-%m-%d"));
+            }
             self.clock.set(at);
             schedule::tick_all(&self.app.store, at).await?;
             out.extend(self.dispatch().await?);
+        }
+        if watched {
+            eprint!("\r\x1b[K");
         }
         self.clock.set(to);
         out.extend(self.dispatch().await?);
@@ -192,16 +241,18 @@ impl Console {
     }
 }
 
-fn actor(text: &str) -> Option<Actor> {
-    let handle = text.strip_prefix('@')?;
-    let ok = !handle.is_empty()
-        && handle
-            .chars()
-            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'));
-    ok.then(|| Actor {
-        external_id: handle.to_string(),
-        handle: handle.to_string(),
+/// `@ana`: who types a line; handles follow the command language's rules.
+fn actor(text: &str) -> Result<Actor, String> {
+    let m = crate::command::parse::mention(text, "who types the line").map_err(|e| e.message)?;
+    Ok(Actor {
+        external_id: m.external_id,
+        handle: m.handle,
     })
+}
+
+/// Long input, quoted short in an error.
+fn short(text: &str) -> String {
+    crate::command::parse::shorten(text, 60)
 }
 
 fn output(at: DateTime<Utc>, kind: &'static str, to: String, message: Message) -> Output {

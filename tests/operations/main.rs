@@ -14,6 +14,7 @@ mod process;
 mod proxy;
 
 mod backup;
+mod console;
 mod crash;
 mod deploy;
 mod pacing;
