@@ -29,6 +29,12 @@ fn is_quote(c: char) -> bool {
     matches!(c, '"' | '\u{201c}' | '\u{201d}' | '\u{201e}')
 }
 
+/// Single quotes quote too, but only where a word starts, and they close only where a word
+/// ends: the apostrophe in `Ana's plan` stays an apostrophe.
+fn is_single_quote(c: char) -> bool {
+    matches!(c, '\'' | '\u{2018}' | '\u{2019}')
+}
+
 pub fn tokenize(input: &str) -> Result<Vec<Token>, UserError> {
     let mut tokens = Vec::new();
     let mut chars = input.char_indices().peekable();
@@ -37,9 +43,9 @@ pub fn tokenize(input: &str) -> Result<Vec<Token>, UserError> {
             chars.next();
             continue;
         }
-        if is_quote(c) {
+        if is_quote(c) || is_single_quote(c) {
             chars.next();
-            tokens.push(Token::Quoted(quoted(&mut chars, input, start)?));
+            tokens.push(Token::Quoted(quoted(&mut chars, input, start, c)?));
             continue;
         }
         let mut word = String::new();
@@ -54,10 +60,10 @@ pub fn tokenize(input: &str) -> Result<Vec<Token>, UserError> {
             if c == ':' && option_value.is_none() && is_option_name(&word) && !url {
                 // `why:"…"`: a quoted value may hold spaces.
                 if let Some(&(qpos, q)) = chars.peek()
-                    && is_quote(q)
+                    && (is_quote(q) || is_single_quote(q))
                 {
                     chars.next();
-                    option_value = Some(quoted(&mut chars, input, qpos)?);
+                    option_value = Some(quoted(&mut chars, input, qpos, q)?);
                     break;
                 }
                 option_value = Some(String::new());
@@ -83,23 +89,32 @@ fn is_option_name(word: &str) -> bool {
     !word.is_empty() && word.chars().all(|c| c.is_ascii_alphabetic() || c == '_')
 }
 
+/// The text up to the quote that closes the one `opened` (already read).
 fn quoted(
     chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>,
     input: &str,
     start: usize,
+    opened: char,
 ) -> Result<String, UserError> {
+    let single = is_single_quote(opened);
     let mut text = String::new();
-    for (_, c) in chars.by_ref() {
-        if is_quote(c) {
+    while let Some((_, c)) = chars.next() {
+        let closes = if single {
+            is_single_quote(c) && chars.peek().is_none_or(|&(_, next)| next.is_whitespace())
+        } else {
+            is_quote(c)
+        };
+        if closes {
             return Ok(text);
         }
         text.push(c);
     }
     let fragment: String = input[start..].chars().take(30).collect();
-    Err(
-        UserError::new(format!("unclosed quote: {fragment} has no closing \"."))
-            .hint("Put the title in double quotes, like \"Cut churn to 3%\"."),
-    )
+    let close = if single { '\'' } else { '"' };
+    Err(UserError::new(format!(
+        "unclosed quote: {fragment} has no closing {close}."
+    ))
+    .hint("Put the title in quotes, like \"Cut churn to 3%\"."))
 }
 
 #[cfg(test)]

@@ -12,6 +12,10 @@ use crate::domain::{GoalStatus, Key, KeyKind};
 
 pub const MAX_TITLE: usize = 200;
 pub const MAX_NOTE: usize = 1000;
+pub const MAX_HANDLE: usize = 80;
+/// A title, a note and every option fit in this many characters with room to spare.
+pub const MAX_COMMAND: usize = 4000;
+pub const MAX_URL: usize = 2000;
 
 pub const VERBS: &[&str] = &[
     "help",
@@ -39,6 +43,13 @@ const WORK_VERBS: &[&str] = &[
 
 pub fn parse(text: &str) -> Result<Command, UserError> {
     let text = text.trim();
+    let n = text.chars().count();
+    if n > MAX_COMMAND {
+        return Err(UserError::new(format!(
+            "the command is {n} characters long; the limit is {MAX_COMMAND}."
+        ))
+        .hint("Put long text in a linked document, and its link in url:…"));
+    }
     let text = text.strip_prefix("/align").unwrap_or(text);
     let mut args = Args::new(tokenize(text)?);
     let Some(verb) = args.next_word() else {
@@ -76,10 +87,12 @@ pub fn parse(text: &str) -> Result<Command, UserError> {
             Command::Snooze(goal, parse_duration(&word)?)
         }
         other => {
-            return Err(UserError::new(format!("unknown command '{other}'.")).hint(
-                did_you_mean(other, VERBS.iter().copied(), "/align ")
-                    .unwrap_or_else(|| "Type /align help to see every command.".into()),
-            ));
+            return Err(
+                UserError::new(format!("unknown command '{}'.", shorten(other, 40))).hint(
+                    did_you_mean(other, VERBS.iter().copied(), "/align ")
+                        .unwrap_or_else(|| "Type /align help to see every command.".into()),
+                ),
+            );
         }
     };
     args.finish()?;
@@ -100,7 +113,8 @@ fn sub_verb(args: &mut Args, noun: &str, verbs: &[&str]) -> Result<String, UserE
     let hint =
         did_you_mean(&verb, verbs.iter().copied(), &format!("/align {noun} ")).unwrap_or(usage);
     Err(UserError::new(format!(
-        "unknown {noun} command '{verb}'; expected one of: {}.",
+        "unknown {noun} command '{}'; expected one of: {}.",
+        shorten(&verb, 40),
         verbs.join(", ")
     ))
     .hint(hint))
@@ -228,7 +242,7 @@ fn key_result(args: &mut Args) -> Result<Command, UserError> {
             })?;
             let value = Quantity::parse(&word)?;
             let note = match typed_note {
-                Some(n) => Some(bounded(&n, "note", MAX_NOTE)?),
+                Some(n) => Some(checked(&n, "note", MAX_NOTE)?),
                 None => args.note()?,
             };
             let mut opts = args.options(&["confidence"])?;
@@ -405,7 +419,7 @@ fn work_new(args: &mut Args) -> Result<Command, UserError> {
         None => Home::None {
             why: opts
                 .remove("why")
-                .map(|w| bounded(&w, "why", MAX_NOTE))
+                .map(|w| checked(&w, "why", MAX_NOTE))
                 .transpose()?,
         },
     };
@@ -434,7 +448,8 @@ fn capacity(args: &mut Args) -> Result<Command, UserError> {
         }
     }
     Err(UserError::new(format!(
-        "capacity takes a goal key or a person, not '{text}'."
+        "capacity takes a goal key or a person, not '{}'.",
+        shorten(&text, 40)
     ))
     .hint("For example: /align capacity, /align capacity G-1 or /align capacity @lee"))
 }
@@ -527,19 +542,27 @@ impl Args {
                 words.join(" ")
             }
         };
-        let title = raw.trim();
-        if title.is_empty() {
-            return Err(UserError::new(format!("{context} needs a title."))
-                .hint(format!("For example: {example}")));
+        if is_blank(&raw) {
+            let e = UserError::new(format!("{context} needs a title."));
+            return Err(match self.peek() {
+                Some(Token::Option { name, .. }) => e.hint(format!(
+                    "The title comes first, then options like {name}:…; for example: {example}"
+                )),
+                _ => e.hint(format!("For example: {example}")),
+            });
         }
-        bounded(title, "title", MAX_TITLE)
+        checked(&raw, "title", MAX_TITLE)
     }
 
     fn note(&mut self) -> Result<Option<String>, UserError> {
         match self.peek().cloned() {
+            // An empty note is no note: the command says what it needs, if it needs one.
             Some(Token::Quoted(q)) => {
                 self.pos += 1;
-                Some(bounded(q.trim(), "note", MAX_NOTE)).transpose()
+                if is_blank(&q) {
+                    return Ok(None);
+                }
+                Some(checked(&q, "note", MAX_NOTE)).transpose()
             }
             Some(Token::Word(_)) => {
                 let mut words = Vec::new();
@@ -547,7 +570,7 @@ impl Args {
                     self.pos += 1;
                     words.push(w);
                 }
-                Some(bounded(&words.join(" "), "note", MAX_NOTE)).transpose()
+                Some(checked(&words.join(" "), "note", MAX_NOTE)).transpose()
             }
             _ => Ok(None),
         }
@@ -624,7 +647,7 @@ impl Args {
                 };
                 Err(UserError::new(format!(
                     "unexpected '{}' at the end of the command.",
-                    rest.join(" ")
+                    shorten(&rest.join(" "), 60)
                 ))
                 .hint(hint))
             }
@@ -640,9 +663,20 @@ fn expected_keys(kinds: &[KeyKind]) -> String {
         .join(" or ")
 }
 
+/// A key as phones and other keyboards type it: full-width letters and digits, and any dash.
+fn plain_key(word: &str) -> String {
+    word.chars()
+        .map(|c| match c {
+            '\u{ff01}'..='\u{ff5e}' => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
+            '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{fe63}' => '-',
+            _ => c,
+        })
+        .collect()
+}
+
 fn expect_key(word: &str, kinds: &[KeyKind], context: &str) -> Result<Key, UserError> {
     let expected = expected_keys(kinds);
-    match word.parse::<Key>() {
+    match plain_key(word).parse::<Key>() {
         Ok(k) if kinds.contains(&k.kind) => Ok(k),
         Ok(k) => Err(UserError::new(format!(
             "{context} expects {expected}, but {k} is {} {}.",
@@ -654,7 +688,8 @@ fn expect_key(word: &str, kinds: &[KeyKind], context: &str) -> Result<Key, UserE
             k.kind.noun()
         ))),
         Err(_) => Err(UserError::new(format!(
-            "'{word}' is not a key; {context} expects {expected}."
+            "'{}' is not a key; {context} expects {expected}.",
+            shorten(word, 40)
         ))),
     }
 }
@@ -663,7 +698,8 @@ fn expect_key(word: &str, kinds: &[KeyKind], context: &str) -> Result<Key, UserE
 pub fn mention(text: &str, what: &str) -> Result<Mention, UserError> {
     let not_person = || {
         UserError::new(format!(
-            "{what} must be a person, like @ana; '{text}' is not a person."
+            "{what} must be a person, like @ana; '{}' is not a person.",
+            shorten(text, 40)
         ))
     };
     if let Some(inner) = text.strip_prefix("<@").and_then(|t| t.strip_suffix('>')) {
@@ -672,19 +708,32 @@ pub fn mention(text: &str, what: &str) -> Result<Mention, UserError> {
             return Err(not_person());
         }
         let (id, name) = inner.split_once('|').unwrap_or((inner, inner));
-        if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric()) {
+        if id.is_empty() || id.len() > MAX_HANDLE || !id.chars().all(|c| c.is_ascii_alphanumeric())
+        {
             return Err(not_person());
         }
+        // The platform's name for them, as far as a handle can hold it.
+        let name: String = name
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(MAX_HANDLE)
+            .collect();
         return Ok(Mention {
             external_id: id.to_string(),
-            handle: name.to_string(),
+            handle: name,
         });
     }
     let Some(handle) = text.strip_prefix('@') else {
         return Err(not_person().hint("Mention people with @, e.g. owner:@ana."));
     };
+    if handle.chars().count() > MAX_HANDLE {
+        return Err(UserError::new(format!(
+            "a handle is at most {MAX_HANDLE} characters; '{}' is {}.",
+            shorten(text, 40),
+            handle.chars().count()
+        )));
+    }
     let valid = !handle.is_empty()
-        && handle.len() <= 80
         && handle
             .chars()
             .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'));
@@ -702,7 +751,34 @@ pub fn mention(text: &str, what: &str) -> Result<Mention, UserError> {
     })
 }
 
-fn bounded(text: &str, what: &str, max: usize) -> Result<String, UserError> {
+/// Text to be stored, as typed: at most `max` characters, something visible, no control
+/// characters (notes may break lines) and no bidirectional overrides, which make text read
+/// differently from what it holds.
+pub fn checked(text: &str, what: &str, max: usize) -> Result<String, UserError> {
+    let text = text.trim();
+    let lines_allowed = matches!(what, "note" | "why");
+    for (i, c) in text.chars().enumerate() {
+        let at = i + 1;
+        if c.is_control() && !(lines_allowed && matches!(c, '\n' | '\t')) {
+            return Err(UserError::new(format!(
+                "the {what} holds a control character (U+{:04X}) at character {at}.",
+                c as u32
+            ))
+            .hint("Type it again without it; paste as plain text."));
+        }
+        if matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') {
+            return Err(UserError::new(format!(
+                "the {what} holds a bidirectional override (U+{:04X}) at character {at}, which makes text read differently from what it holds.",
+                c as u32
+            ))
+            .hint("Type it again without it."));
+        }
+    }
+    if is_blank(text) {
+        return Err(UserError::new(format!(
+            "the {what} is empty, or only spaces and invisible characters."
+        )));
+    }
     let n = text.chars().count();
     if n > max {
         return Err(UserError::new(format!(
@@ -713,11 +789,34 @@ fn bounded(text: &str, what: &str, max: usize) -> Result<String, UserError> {
     Ok(text.to_string())
 }
 
+/// Nothing a reader would see: spaces, zero-width characters, soft hyphens.
+pub fn is_blank(text: &str) -> bool {
+    text.chars().all(|c| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}' | '\u{00ad}' | '\u{180e}'
+            )
+    })
+}
+
+/// Input quoted in an error, cut to `max` characters.
+pub fn shorten(text: &str, max: usize) -> String {
+    let mut chars = text.chars();
+    let head: String = chars.by_ref().take(max).collect();
+    if chars.next().is_some() {
+        format!("{head}…")
+    } else {
+        head
+    }
+}
+
 fn parse_rank(s: &str) -> Result<i32, UserError> {
     match s.parse::<i32>() {
         Ok(n) if (1..=999).contains(&n) => Ok(n),
         _ => Err(UserError::new(format!(
-            "rank must be a whole number from 1 (top) to 999, not '{s}'."
+            "rank must be a whole number from 1 (top) to 999, not '{}'.",
+            shorten(s, 40)
         ))),
     }
 }
@@ -726,27 +825,50 @@ fn parse_plan(s: &str) -> Result<f64, UserError> {
     match s.parse::<f64>() {
         Ok(n) if n.is_finite() && (0.0..=1000.0).contains(&n) => Ok(n),
         _ => Err(UserError::new(format!(
-            "plan is the planned capacity in FTE, like 1.5; '{s}' is not."
+            "plan is the planned capacity in FTE, like 1.5; '{}' is not.",
+            shorten(s, 40)
         ))),
     }
 }
 
+/// A date from 2000 to ten years from today.
 pub fn parse_date(s: &str) -> Result<NaiveDate, UserError> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
+    let date = NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
         UserError::new(format!(
-            "bad date '{s}': expected YYYY-MM-DD, e.g. 2026-12-31."
+            "bad date '{}': expected YYYY-MM-DD, e.g. 2026-12-31.",
+            shorten(s, 40)
         ))
-    })
+    })?;
+    let first = NaiveDate::from_ymd_opt(2000, 1, 1).expect("a valid date");
+    let last = chrono::Utc::now()
+        .date_naive()
+        .checked_add_months(chrono::Months::new(120))
+        .unwrap_or(NaiveDate::MAX);
+    if date < first || date > last {
+        return Err(UserError::new(format!(
+            "{date} is out of range: dates go from {first} to {last} (ten years from today)."
+        )));
+    }
+    Ok(date)
 }
 
 fn parse_url(s: &str) -> Result<String, UserError> {
     let s = s.trim_start_matches('<').trim_end_matches('>');
     let s = s.split('|').next().unwrap_or(s);
-    if (s.starts_with("https://") || s.starts_with("http://")) && s.len() > 8 && s.len() <= 2000 {
+    let web = s.starts_with("https://") || s.starts_with("http://");
+    if web && s.chars().count() > MAX_URL {
+        return Err(UserError::new(format!(
+            "the url is {} characters long; the limit is {MAX_URL}.",
+            s.chars().count()
+        ))
+        .hint("Link to a shorter address for the same page."));
+    }
+    if web && s.len() > 8 && !s.chars().any(|c| c.is_control() || c.is_whitespace()) {
         Ok(s.to_string())
     } else {
         Err(UserError::new(format!(
-            "url must be a web link starting with https://, not '{s}'."
+            "url must be a web link starting with https://, not '{}'.",
+            shorten(s, 60)
         )))
     }
 }
@@ -755,7 +877,8 @@ fn parse_url(s: &str) -> Result<String, UserError> {
 pub fn parse_duration(s: &str) -> Result<Duration, UserError> {
     let bad = || {
         UserError::new(format!(
-            "bad duration '{s}': expected a number and a unit, like 30m, 4h, 2d or 1w."
+            "bad duration '{}': expected a number and a unit, like 30m, 4h, 2d or 1w.",
+            shorten(s, 40)
         ))
     };
     let (digits, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?);

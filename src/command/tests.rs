@@ -2,6 +2,7 @@
 
 use chrono::{Duration, NaiveDate};
 
+use super::parse::shorten;
 use super::*;
 use crate::domain::key_result::{Confidence, KrOutcome, Quantity, Shape, Unit};
 
@@ -269,5 +270,115 @@ fn a_command_names_its_verb_and_the_people_it_mentions() {
         let got: Vec<&str> = c.mentions().iter().map(|m| m.handle.as_str()).collect();
         assert_eq!(got, *named, "{line}");
         assert_eq!(c.is_read_only(), *reads, "{line}");
+    }
+}
+
+#[test]
+fn text_that_would_surprise_a_reader_is_refused_by_name() {
+    let long_url = format!("https://example.com/{}", "a".repeat(2_100));
+    let huge = format!("goal new \"{}\" owner:@ana", "x".repeat(100_000));
+    let long_handle = format!("goal new \"Grow\" owner:@{}", "a".repeat(81));
+    let table: Vec<(String, &str)> = vec![
+        (
+            "goal new \"Grow\0th\" owner:@ana".into(),
+            "control character (U+0000) at character 5",
+        ),
+        (
+            "goal new \"Grow\u{1b}[31m\" owner:@ana".into(),
+            "control character (U+001B)",
+        ),
+        (
+            "goal new \"\u{202e}nrut\" owner:@ana".into(),
+            "bidirectional override (U+202E)",
+        ),
+        (
+            "goal new \"\u{200b}\u{200b}\" owner:@ana".into(),
+            "goal new needs a title.",
+        ),
+        (
+            "work note W-1 \"a\u{2066}b\"".into(),
+            "bidirectional override",
+        ),
+        ("work block W-2 \"\"".into(), "say what blocks it"),
+        (
+            "work block W-2 \"  \u{200b} \"".into(),
+            "say what blocks it",
+        ),
+        (
+            "work note W-1 \"\"".into(),
+            "work note needs the note text.",
+        ),
+        (
+            format!("work new I-1 \"T\" url:{long_url}"),
+            "the url is 2120 characters long; the limit is 2000.",
+        ),
+        (
+            huge,
+            "the command is 100022 characters long; the limit is 4000.",
+        ),
+        (long_handle, "a handle is at most 80 characters"),
+        (
+            "goal new \"Grow\" owner:@ana due:1999-12-31".into(),
+            "1999-12-31 is out of range",
+        ),
+        (
+            "goal new \"Grow\" owner:@ana due:0000-01-01".into(),
+            "out of range",
+        ),
+        (
+            "goal new \"Grow\" owner:@ana due:2099-01-01".into(),
+            "ten years from today",
+        ),
+    ];
+    for (line, fragment) in &table {
+        match parse(line) {
+            Ok(c) => panic!("{} parsed as {c:?}", shorten(line, 60)),
+            Err(e) => {
+                assert!(
+                    e.message.contains(fragment),
+                    "{}: {:?} does not say {fragment:?}",
+                    shorten(line, 60),
+                    e.message
+                );
+                assert!(
+                    e.message.chars().count() < 300,
+                    "the error quotes input short: {}",
+                    e.message
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn an_option_before_the_title_says_where_the_title_goes() {
+    let e = parse("goal new owner:@ana \"Grow\"").unwrap_err();
+    assert_eq!(e.message, "goal new needs a title.");
+    assert!(
+        e.hint
+            .as_deref()
+            .unwrap_or("")
+            .contains("The title comes first"),
+        "{:?}",
+        e.hint
+    );
+}
+
+#[test]
+fn single_quotes_quote_and_keys_read_as_any_keyboard_types_them() {
+    assert_eq!(
+        parse("work note W-1 'API merged, Ana's part next'").unwrap(),
+        Command::WorkNote(key("W-1"), "API merged, Ana's part next".into())
+    );
+    assert_eq!(
+        parse("goal new 'Cut churn' owner:@ana").unwrap(),
+        parse("goal new \"Cut churn\" owner:@ana").unwrap()
+    );
+    for typed in ["\u{ff37}-2", "W\u{2013}2", "W\u{ff0d}\u{ff12}"] {
+        assert_eq!(
+            parse(&format!("work start {typed}")).unwrap(),
+            parse("work start W-2").unwrap(),
+            "{typed}"
+        );
     }
 }

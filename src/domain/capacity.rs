@@ -72,7 +72,8 @@ pub fn allocate(people: &[Person], work: &[WorkItem]) -> Capacity {
 
 /// Formats an FTE figure the way people say it: `0.5`, `1`, `0.33`.
 pub fn fte(value: f64) -> String {
-    let rounded = (value * 100.0).round() / 100.0;
+    // `+ 0.0` turns -0 into 0: a rounded tiny negative never reads "-0".
+    let rounded = (value * 100.0).round() / 100.0 + 0.0;
     let text = format!("{rounded:.2}");
     text.trim_end_matches('0').trim_end_matches('.').to_string()
 }

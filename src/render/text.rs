@@ -14,13 +14,20 @@ fn badge(tone: Tone) -> &'static str {
 
 pub fn render(m: &Message) -> String {
     let mut out = format!("{}{}", badge(m.tone), m.headline);
-    for s in &m.sections {
+    for (i, s) in m.sections.iter().enumerate() {
         out.push('\n');
         if let Some(t) = &s.title {
             out.push_str(&format!("{t}:\n"));
         }
+        // Untitled fields belong to the headline when they come first; after a list they
+        // stand on their own rather than read as part of it.
+        let indent = if s.title.is_some() || i == 0 {
+            "  "
+        } else {
+            ""
+        };
         for f in &s.fields {
-            out.push_str(&format!("  {}: {}\n", f.label, f.value));
+            out.push_str(&format!("{indent}{}: {}\n", f.label, f.value));
         }
         for l in &s.lines {
             out.push_str(&format!("  - {l}\n"));
@@ -54,6 +61,17 @@ mod tests {
         assert_eq!(
             render(&m),
             "[AMBER] G-1 \"Cut churn\" turned amber\n  Owner: @ana\nWhy:\n  - I-1 is short of capacity\nActions: Acknowledge (/align ack G-1)"
+        );
+    }
+
+    #[test]
+    fn fields_after_a_list_are_not_printed_as_part_of_it() {
+        let m = Message::info("Capacity of G-1")
+            .lines("Initiatives", vec!["I-1: planned 1 FTE".into()])
+            .fields(vec![("To no goal", "0.5 FTE".into())]);
+        assert_eq!(
+            render(&m),
+            "Capacity of G-1\nInitiatives:\n  - I-1: planned 1 FTE\nTo no goal: 0.5 FTE"
         );
     }
 }

@@ -1,7 +1,10 @@
 //! Per-workspace cron schedules for the sweep, the digest and the agenda, safe with replicas:
 //! each run is claimed by inserting its unique row, in the same transaction as its work.
 
+mod crontab;
 mod wake;
+
+pub use crontab::normalize_cron;
 
 use std::str::FromStr;
 
@@ -11,7 +14,7 @@ use cron::Schedule;
 use futures_util::StreamExt;
 use tokio_util::sync::CancellationToken;
 
-use crate::domain::{Settings, UserError};
+use crate::domain::Settings;
 use crate::engine::{Trigger, digest, reconcile};
 use crate::message::Message;
 use crate::store::outbox::{self, NewNotification, Recipient};
@@ -51,30 +54,6 @@ impl Job {
             Job::Digest | Job::Agenda => due.with_timezone(&tz).date_naive().to_string(),
         }
     }
-}
-
-/// Accepts cron with seconds first (6 or 7 fields) or a 5-field crontab line, which gets `0`
-/// seconds; returns the 6-or-7-field form.
-pub fn normalize_cron(text: &str) -> Result<String, UserError> {
-    let fields = text.split_whitespace().count();
-    let full = match fields {
-        5 => format!(
-            "0 {}",
-            text.split_whitespace().collect::<Vec<_>>().join(" ")
-        ),
-        6 | 7 => text.split_whitespace().collect::<Vec<_>>().join(" "),
-        _ => {
-            return Err(UserError::new(format!(
-                "'{text}' is not a schedule: expected 5 fields (crontab) or 6 with seconds first."
-            ))
-            .hint("For example: \"0 9 * * Mon-Fri\" for 09:00 on weekdays."));
-        }
-    };
-    Schedule::from_str(&full).map_err(|e| {
-        UserError::new(format!("'{text}' is not a valid schedule: {e}."))
-            .hint("For example: \"0 9 * * Mon-Fri\".")
-    })?;
-    Ok(full)
 }
 
 fn schedule_of(expr: &str) -> Option<Schedule> {
@@ -228,17 +207,6 @@ pub async fn due_between(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn accepts_crontab_and_seconds_first_forms() {
-        assert_eq!(
-            normalize_cron("0 9 * * Mon-Fri").unwrap(),
-            "0 0 9 * * Mon-Fri"
-        );
-        assert_eq!(normalize_cron("0 30 8 * * Mon").unwrap(), "0 30 8 * * Mon");
-        assert!(normalize_cron("every day").is_err());
-        assert!(normalize_cron("0 99 * * *").is_err());
-    }
 
     #[test]
     fn digest_runs_on_weekdays_at_nine_local() {

@@ -49,7 +49,7 @@ async fn every_kind_of_bad_input_is_refused_specifically_and_changes_nothing() {
         (
             "bob",
             "settings stall_after 1d".into(),
-            "only an admin or an admin can change settings",
+            "only an admin can change settings; you are @bob.",
         ),
         (
             "ana",

@@ -95,6 +95,13 @@ pub async fn owner(cx: &mut Ctx<'_>, key: Key, who: Mention) -> Outcome {
 pub async fn rank(cx: &mut Ctx<'_>, key: Key, rank: i32) -> Outcome {
     let g = cx.open_goal(key).await?;
     cx.require(is_owner(cx, &g), &format!("re-rank {key}"), "its owner")?;
+    if g.rank == rank {
+        // Nothing changes, so nothing is written to history.
+        return Ok(Message::info(format!(
+            "{key} \"{}\" is already rank {rank}",
+            g.title
+        )));
+    }
     model::set_goal_rank(cx.conn, cx.ws, g.id, rank, cx.now).await?;
     cx.event(
         &key.to_string(),

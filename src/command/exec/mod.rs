@@ -213,8 +213,14 @@ impl Ctx<'_> {
         if allowed || self.actor.is_admin {
             Ok(())
         } else {
+            // Said once when only admins may: not "an admin or an admin".
+            let who = if who == "an admin" {
+                who.to_string()
+            } else {
+                format!("{who} or an admin")
+            };
             Err(UserError::new(format!(
-                "only {who} or an admin can {what}; you are {}.",
+                "only {who} can {what}; you are {}.",
                 self.actor.at()
             ))
             .into())

@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::{Ctx, Outcome};
 use crate::command::UserError;
-use crate::command::parse::parse_duration;
+use crate::command::parse::{parse_duration, shorten};
 use crate::domain::Settings;
 use crate::domain::calendar::WorkingTime;
 use crate::domain::health::human_duration;
@@ -224,20 +224,11 @@ pub async fn set(cx: &mut Ctx<'_>, name: &str, value: &str) -> Outcome {
         .find(|(n, _, _)| *n == name)
         .map(|(_, v, _)| v);
     match name {
-        "timezone" => {
-            s.time_zone = value.parse().map_err(|_| {
-                UserError::new(format!("unknown time zone '{value}'; use an IANA name like Europe/Paris or America/New_York."))
-            })?
-        }
-        "channel" => {
-            if !value.starts_with('#') || value.len() < 2 {
-                return Err(UserError::new(format!("channel must look like #leadership, not '{value}'.")).into());
-            }
-            s.channel = value.to_string();
-        }
-        "digest" => s.digest_schedule = normalize_cron(value)?,
-        "agenda" => s.agenda_schedule = normalize_cron(value)?,
-        "sweep" => s.sweep_schedule = normalize_cron(value)?,
+        "timezone" => s.time_zone = time_zone(value)?,
+        "channel" => s.channel = channel(value)?,
+        "digest" => s.digest_schedule = normalize_cron(value, cx.now)?,
+        "agenda" => s.agenda_schedule = normalize_cron(value, cx.now)?,
+        "sweep" => s.sweep_schedule = normalize_cron(value, cx.now)?,
         "stall_after" => s.stall_after = parse_duration(value)?,
         "nudge_every" => s.nudge_every = parse_duration(value)?,
         "starve_after" => s.starve_after = parse_duration(value)?,
@@ -247,7 +238,12 @@ pub async fn set(cx: &mut Ctx<'_>, name: &str, value: &str) -> Outcome {
             s.red_to_channel = match value {
                 "now" => RedToChannel::Now,
                 "digest" => RedToChannel::DigestOnly,
-                _ => return Err(UserError::new(format!("red_to_channel is now or digest, not '{value}'.")).into()),
+                _ => {
+                    return Err(UserError::new(format!(
+                        "red_to_channel is now or digest, not '{value}'."
+                    ))
+                    .into());
+                }
             }
         }
         "dm_cap" => s.dm_cap_per_day = count(value, name, 1000)?,
@@ -269,7 +265,9 @@ pub async fn set(cx: &mut Ctx<'_>, name: &str, value: &str) -> Outcome {
                 None => (false, value),
             };
             let day = NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|_| {
-                UserError::new(format!("holiday takes a date like 2026-12-25, not '{date}'."))
+                UserError::new(format!(
+                    "holiday takes a date like 2026-12-25, not '{date}'."
+                ))
             })?;
             if remove {
                 s.working.holidays.remove(&day);
@@ -287,13 +285,19 @@ pub async fn set(cx: &mut Ctx<'_>, name: &str, value: &str) -> Outcome {
             s.urgent = match value {
                 "red" => Urgent::GoalRed,
                 "none" => Urgent::Nothing,
-                _ => return Err(UserError::new(format!("urgent is red or none, not '{value}'.")).into()),
+                _ => {
+                    return Err(
+                        UserError::new(format!("urgent is red or none, not '{value}'.")).into(),
+                    );
+                }
             }
         }
         other => {
             let hint = crate::command::error::did_you_mean(other, NAMES.iter().copied(), "")
                 .unwrap_or_else(|| format!("Settings: {}.", NAMES.join(", ")));
-            return Err(UserError::new(format!("unknown setting '{other}'.")).hint(hint).into());
+            return Err(UserError::new(format!("unknown setting '{other}'."))
+                .hint(hint)
+                .into());
         }
     }
     if s.kr.at_risk > s.kr.off_track {
@@ -327,6 +331,49 @@ pub async fn set(cx: &mut Ctx<'_>, name: &str, value: &str) -> Outcome {
     Ok(Message::info(format!("Setting {name} is now {after}")))
 }
 
+/// An IANA time zone; a misspelt one gets the nearest name.
+fn time_zone(text: &str) -> Result<Tz, UserError> {
+    if let Ok(tz) = text.parse() {
+        return Ok(tz);
+    }
+    let typed = text.to_ascii_lowercase();
+    let nearest = chrono_tz::TZ_VARIANTS
+        .iter()
+        .map(|tz| {
+            (
+                strsim::jaro_winkler(&typed, &tz.name().to_ascii_lowercase()),
+                tz,
+            )
+        })
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .filter(|(score, _)| *score > 0.85);
+    let e = UserError::new(format!(
+        "unknown time zone '{}'; time zones have IANA names like Europe/Paris or America/New_York.",
+        shorten(text, 40)
+    ));
+    Err(match nearest {
+        Some((_, tz)) => e.hint(format!("Did you mean {}?", tz.name())),
+        None => e,
+    })
+}
+
+/// A channel as Slack and Discord name one: `#` and up to 80 letters, digits, `-` or `_`.
+fn channel(text: &str) -> Result<String, UserError> {
+    let name = text.strip_prefix('#').unwrap_or("");
+    let ok = !name.is_empty()
+        && name.chars().count() <= 80
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if ok {
+        return Ok(text.to_string());
+    }
+    Err(UserError::new(format!(
+        "channel must look like #leadership: a # and up to 80 letters, digits, - or _, not '{}'.",
+        shorten(text, 40)
+    )))
+}
+
 /// `/align settings timezone @lee Asia/Tokyo`: one person's own zone, which wins over the
 /// platform's; `default` goes back to it. The person themselves or an admin may set it.
 async fn person_time_zone(cx: &mut Ctx<'_>, who: &str, zone: &str) -> Outcome {
@@ -337,11 +384,7 @@ async fn person_time_zone(cx: &mut Ctx<'_>, who: &str, zone: &str) -> Outcome {
     }
     let tz: Option<Tz> = match zone {
         "default" => None,
-        _ => Some(zone.parse().map_err(|_| {
-            UserError::new(format!(
-                "unknown time zone '{zone}'; use an IANA name like Europe/Paris, or default."
-            ))
-        })?),
+        _ => Some(time_zone(zone)?),
     };
     people::set_time_zone_override(cx.conn, cx.ws, person.id, tz.map(|t| t.name()), cx.now).await?;
     let shown = tz.map_or("the platform's (or the workspace's)".into(), |t| {

@@ -225,7 +225,10 @@ pub async fn status(cx: &mut Ctx<'_>) -> Outcome {
         .unwrap_or(Colour::None);
     let mut m = Message::new(
         worst.into(),
-        format!("Status of the top {} priorities", top.len()),
+        match top.len() {
+            1 => "Status of the top priority".to_string(),
+            n => format!("Status of the top {n} priorities"),
+        },
     );
     for g in top {
         let gm = goal_message(&p, &ix, g, &listed[&g.id]);
