@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
 
 use throughline::config::{RegisterArgs, ServeArgs};
-use throughline::platform::console::{Console, ScriptError, script_lines, transcript};
+use throughline::platform::console::{Console, ScriptError, interactive, script_lines, transcript};
 use throughline::store::Store;
 use throughline::{demo, devdb, serve};
 
@@ -24,7 +24,9 @@ struct Cli {
 enum Cmd {
     /// Run the built-in scenario on a scratch database, with narration.
     Demo,
-    /// Type commands as any person while a virtual clock moves (a fresh scratch database).
+    /// Type commands as any person while a virtual clock moves (a fresh scratch database):
+    /// at a prompt when standard input is a terminal, else a script of lines such as
+    /// `@ana: /align goal new "Cut churn" owner:@ana`, `+3d`, `role @bob member`.
     Console {
         /// Read the script from this file instead of standard input.
         #[arg(long)]
@@ -39,6 +41,10 @@ enum Cmd {
         /// the exit code says whether any line failed).
         #[arg(long)]
         strict: bool,
+        /// At a terminal, who types at the prompt (`as @lee` switches); defaults to your
+        /// login name.
+        #[arg(long = "as", value_name = "HANDLE")]
+        who: Option<String>,
     },
     /// Live a simulated organisation through weeks of work and check every message it got.
     Simulate {
@@ -253,7 +259,21 @@ async fn main() -> anyhow::Result<()> {
             json,
             start,
             strict,
+            who,
         } => {
+            use std::io::IsTerminal;
+            if script.is_none() && std::io::stdin().is_terminal() {
+                let who = who
+                    .or_else(|| std::env::var("USER").ok())
+                    .map(|w| w.trim_start_matches('@').to_string())
+                    .filter(|w| !w.is_empty())
+                    .unwrap_or_else(|| "you".into());
+                return devdb::with_scratch("throughline_console", |store| async move {
+                    let mut console = Console::start(store, start.unwrap_or_else(Utc::now)).await?;
+                    interactive::run(&mut console, &who).await
+                })
+                .await;
+            }
             let bytes = match script {
                 Some(path) => {
                     std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?

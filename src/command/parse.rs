@@ -41,6 +41,17 @@ const WORK_VERBS: &[&str] = &[
     "new", "start", "block", "done", "drop", "link", "assign", "note",
 ];
 
+/// What may follow a command's first word (`goal` → `new`, `show`, …); nothing for most.
+pub fn sub_verbs(verb: &str) -> &'static [&'static str] {
+    match verb {
+        "goal" | "goals" => GOAL_VERBS,
+        "initiative" | "init" => INITIATIVE_VERBS,
+        "kr" | "krs" => KR_VERBS,
+        "work" => WORK_VERBS,
+        _ => &[],
+    }
+}
+
 pub fn parse(text: &str) -> Result<Command, UserError> {
     let text = text.trim();
     let n = text.chars().count();

@@ -191,3 +191,33 @@ async fn ctrl_c_in_the_middle_of_a_run_leaves_no_database_behind() {
         .unwrap();
     assert_eq!(left, None, "the scratch database is dropped");
 }
+
+#[test]
+fn at_a_terminal_the_console_prompts_answers_each_line_and_recalls_history() {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_throughline"));
+    cmd.args(["console", "--as", "ana"]).env("TERM", "xterm");
+    let mut term = rexpect::session::spawn_command(cmd, Some(60_000)).unwrap();
+    term.exp_string("@ana> ")
+        .expect("the prompt names who types");
+    term.send_line("goal new \"Cut churn\" owner:@ana").unwrap();
+    term.exp_string("Created G-1 \"Cut churn\"")
+        .expect("the answer comes");
+    term.exp_string("@ana> ")
+        .expect("the next prompt comes after the answer");
+    term.send_line("as @lee").unwrap();
+    term.exp_string("@lee> ").expect("as switches who types");
+    term.send_line("goal show G-1").unwrap();
+    term.exp_string("Goal owner: @ana")
+        .expect("the goal is shown");
+    term.exp_string("@lee> ").unwrap();
+    // The up arrow recalls the last line; Enter runs it again.
+    term.send("\x1b[A").unwrap();
+    term.send_line("").unwrap();
+    term.exp_string("Goal owner: @ana")
+        .expect("the recalled line ran again");
+    term.exp_string("@lee> ").unwrap();
+    term.send_line("quit").unwrap();
+    term.exp_eof().unwrap();
+    let status = term.process_mut().wait().unwrap();
+    assert!(format!("{status:?}").ends_with(", 0)"), "{status:?}");
+}

@@ -15,6 +15,8 @@ use crate::render::text;
 use crate::schedule;
 use crate::store::{Store, WorkspaceId};
 
+pub mod interactive;
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Output {
     pub at: DateTime<Utc>,
