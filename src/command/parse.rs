@@ -10,6 +10,8 @@ use super::{CapacityScope, Command, Home, InitiativeMove, Mention, WorkMove};
 use crate::domain::key_result::{Confidence, KrOutcome, Quantity, Shape, Unit};
 use crate::domain::{GoalStatus, Key, KeyKind};
 
+pub use crate::domain::error::shorten;
+
 pub const MAX_TITLE: usize = 200;
 pub const MAX_NOTE: usize = 1000;
 pub const MAX_HANDLE: usize = 80;
@@ -809,17 +811,6 @@ pub fn is_blank(text: &str) -> bool {
                 '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}' | '\u{00ad}' | '\u{180e}'
             )
     })
-}
-
-/// Input quoted in an error, cut to `max` characters.
-pub fn shorten(text: &str, max: usize) -> String {
-    let mut chars = text.chars();
-    let head: String = chars.by_ref().take(max).collect();
-    if chars.next().is_some() {
-        format!("{head}…")
-    } else {
-        head
-    }
 }
 
 fn parse_rank(s: &str) -> Result<i32, UserError> {

@@ -54,3 +54,14 @@ pub fn did_you_mean<'a>(
 ) -> Option<String> {
     nearest(input, candidates).map(|c| format!("Did you mean {prefix}{c}?"))
 }
+
+/// Input quoted in an error, cut to `max` characters.
+pub fn shorten(text: &str, max: usize) -> String {
+    let mut chars = text.chars();
+    let head: String = chars.by_ref().take(max).collect();
+    if chars.next().is_some() {
+        format!("{head}…")
+    } else {
+        head
+    }
+}

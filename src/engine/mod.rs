@@ -2,12 +2,10 @@
 
 pub mod apply;
 pub mod digest;
-pub mod episodes;
 pub mod index;
 pub mod notices;
 pub mod plan;
 pub mod reconcile;
-pub mod reminders;
 
 pub use plan::Trigger;
 pub use reconcile::reconcile;

@@ -6,8 +6,8 @@ use std::str::FromStr;
 use chrono::{DateTime, Duration, Utc};
 use cron::Schedule;
 
-use crate::command::parse::shorten;
 use crate::domain::UserError;
+use crate::domain::error::shorten;
 
 const DAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 

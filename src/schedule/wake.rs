@@ -8,7 +8,7 @@ use super::{Job, instants};
 use crate::domain::Settings;
 use crate::domain::key_result::KrFacts;
 use crate::domain::key_result::health::{judge, not_moving};
-use crate::engine::reminders;
+use crate::engine::plan::reminders;
 use crate::store::{Conn, WorkspaceId, key_results, scope, workspaces};
 
 /// A workspace is looked at once a day at least, whatever its clocks say.

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use serde_json::json;
 
-use super::{Key, Picture, Plan, Planned, Step};
+use super::steps::{Key, Picture, Plan, Planned, Step};
 use crate::domain::health::{Assessment, Health};
 use crate::domain::*;
 use crate::engine::index::Index;
@@ -118,7 +118,7 @@ pub fn signals(pic: &Picture, ix: &Index, open: &[SignalRow], plan: &mut Plan) {
     }
 }
 
-/// What a newly raised signal tells at once. Stalls are episodes, told by `engine::episodes`.
+/// What a newly raised signal tells at once. Stalls are episodes, told by `plan::episodes`.
 fn notice(ix: &Index, c: &Condition, key: Key, pic: &Picture) -> Option<Planned> {
     let now = pic.now;
     match c.kind {

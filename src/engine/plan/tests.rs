@@ -3,14 +3,19 @@
 //! three working days, news settles for 30 minutes, stalled work is nudged every two working
 //! days (the default settings).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Utc};
 
 use sqlx::types::Json;
 
 use super::*;
 use crate::domain::fixture::*;
-use crate::domain::health::evaluate;
-use crate::message::Tone;
+use crate::domain::health::{Health, Snapshot, evaluate};
+use crate::domain::*;
+use crate::message::{Message, Op, Tone};
+use crate::store::episodes::EpisodeRow;
+use crate::store::signals::SignalRow;
 
 /// An open episode as the store returns it.
 struct Ep {
@@ -523,7 +528,7 @@ fn a_held_first_message_is_told_afresh_when_news_comes_under_a_key_of_its_own() 
         "a goal's first message asks to be acknowledged"
     );
     match &first.key {
-        Key::Episode(Ref::Stored(7), rest) => assert!(rest.ends_with(":again"), "{rest}"),
+        super::Key::Episode(Ref::Stored(7), rest) => assert!(rest.ends_with(":again"), "{rest}"),
         other => panic!("unexpected key {other:?}"),
     }
 }

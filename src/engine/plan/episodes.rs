@@ -11,6 +11,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
+use super::steps::{Key, Plan, Planned, Ref, Step, Trigger};
 use crate::domain::health::{
     Assessment, Health, has_held, human_duration, is_aggregate, is_deliberate,
 };
@@ -18,7 +19,6 @@ use crate::domain::settings::{RedToChannel, Urgent};
 use crate::domain::*;
 use crate::engine::index::Index;
 use crate::engine::notices;
-use crate::engine::plan::{Key, Plan, Planned, Ref, Step, Trigger};
 use crate::message::{Message, Op, Tone};
 use crate::store::episodes::EpisodeRow;
 use crate::store::outbox::Recipient;

@@ -5,10 +5,10 @@
 use chrono::{DateTime, Duration, Utc};
 use std::collections::BTreeMap;
 
-use super::index::Index;
-use super::plan::{Key, Planned, Trigger};
+use super::steps::{Key, Planned, Trigger};
 use crate::domain::key_result::{KrFacts, Shape};
 use crate::domain::{PersonId, Settings};
+use crate::engine::index::Index;
 use crate::message::{Ask, Message, Op, Tone};
 use crate::store::outbox::Recipient;
 
