@@ -13,7 +13,10 @@ use throughline::{demo, devdb, serve};
 #[command(
     name = "throughline",
     version,
-    about = "Links every piece of work to the goal it serves, and says which goals are moving"
+    about = "Links every piece of work to the goal it serves, and says which goals are moving",
+    after_help = "PostgreSQL: set DATABASE_URL (serve, migrate, export and import need it). Without it, \
+the demo, the console, simulate and bench use a local server on 127.0.0.1:5432, or start a \
+private one under target/ from the machine's PostgreSQL, and work on scratch databases they drop."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -300,7 +303,7 @@ async fn main() -> anyhow::Result<()> {
                             // else (the database gone) ends the run.
                             let e = e.downcast::<ScriptError>()?;
                             failed += 1;
-                            report(json, &e)?;
+                            report(json, &e);
                             if strict {
                                 break;
                             }
@@ -328,14 +331,13 @@ async fn main() -> anyhow::Result<()> {
 }
 
 /// A script line that failed: on standard error, or in the JSON Lines stream as an error.
-fn report(json: bool, e: &ScriptError) -> anyhow::Result<()> {
+fn report(json: bool, e: &ScriptError) {
     if json {
         let line = serde_json::json!({ "kind": "error", "line": e.line, "text": e.message });
         println!("{line}");
     } else {
         eprintln!("error: {e}");
     }
-    Ok(())
 }
 
 /// A report as JSON, or as `describe` words it for a person.

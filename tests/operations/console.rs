@@ -221,3 +221,17 @@ fn at_a_terminal_the_console_prompts_answers_each_line_and_recalls_history() {
     let status = term.process_mut().wait().unwrap();
     assert!(format!("{status:?}").ends_with(", 0)"), "{status:?}");
 }
+
+#[test]
+fn help_says_what_the_database_is_and_what_a_script_line_looks_like() {
+    let top = text(&throughline(&["--help"], b"").stdout);
+    assert!(
+        top.contains("DATABASE_URL") && top.contains("127.0.0.1:5432"),
+        "{top}"
+    );
+    let console = text(&throughline(&["console", "--help"], b"").stdout);
+    assert!(
+        console.contains("@ana: /align goal new") && console.contains("--strict"),
+        "{console}"
+    );
+}
