@@ -195,6 +195,51 @@ pub async fn fresh_database(
     Ok(server.database(name))
 }
 
+/// A database that outlives the run: a PostgreSQL URL, or a name on the development server
+/// (created the first time), migrated.
+pub async fn kept(db: &str) -> anyhow::Result<crate::store::Store> {
+    use sqlx::Executor;
+    let options: sqlx::postgres::PgConnectOptions = if db.contains("://") {
+        db.parse().context("--db is not a PostgreSQL URL")?
+    } else {
+        let valid = !db.is_empty()
+            && db.len() <= 63
+            && db
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if !valid {
+            bail!(
+                "--db is a PostgreSQL URL or a database name of up to 63 lowercase letters, digits and _, not '{db}'"
+            );
+        }
+        let server = server_url().await?;
+        let mut conn = PgConnection::connect(&server)
+            .await
+            .context("connecting to PostgreSQL")?;
+        let exists: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+                .bind(db)
+                .fetch_one(&mut conn)
+                .await?;
+        if !exists {
+            conn.execute(format!("CREATE DATABASE \"{db}\"").as_str())
+                .await
+                .with_context(|| format!("creating database {db} (the user needs CREATEDB)"))?;
+        }
+        server
+            .parse::<sqlx::postgres::PgConnectOptions>()?
+            .database(db)
+    };
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(10)
+        .connect_with(options)
+        .await
+        .context("connecting to the --db database")?;
+    let store = crate::store::Store { pool };
+    store.migrate().await?;
+    Ok(store)
+}
+
 /// Runs `f` on a fresh, migrated database of its own (named after `prefix`), and drops the
 /// database however the run ends: done, failed, panicked, or stopped by Ctrl-C or SIGTERM.
 pub async fn with_scratch<F, Fut>(prefix: &str, f: F) -> anyhow::Result<()>

@@ -37,7 +37,8 @@ enum Cmd {
         /// Print JSON Lines: {"at", "kind", "to", "text"}.
         #[arg(long)]
         json: bool,
-        /// Start the virtual clock here (RFC 3339); defaults to now.
+        /// Start the virtual clock here (RFC 3339); defaults to now. A workspace kept with
+        /// --db resumes where its clock was left.
         #[arg(long)]
         start: Option<DateTime<Utc>>,
         /// Stop at the first line that fails (by default it is reported and the run goes on;
@@ -48,6 +49,11 @@ enum Cmd {
         /// login name.
         #[arg(long = "as", value_name = "HANDLE")]
         who: Option<String>,
+        /// Keep the workspace, and its clock, in this database between runs: a name on the
+        /// local server (created the first time) or a PostgreSQL URL. Without it, each run
+        /// uses a scratch database, dropped at the end.
+        #[arg(long, value_name = "NAME_OR_URL")]
+        db: Option<String>,
     },
     /// Live a simulated organisation through weeks of work and check every message it got.
     Simulate {
@@ -263,71 +269,91 @@ async fn main() -> anyhow::Result<()> {
             start,
             strict,
             who,
+            db,
         } => {
             use std::io::IsTerminal;
-            if script.is_none() && std::io::stdin().is_terminal() {
-                let who = who
-                    .or_else(|| std::env::var("USER").ok())
-                    .map(|w| w.trim_start_matches('@').to_string())
-                    .filter(|w| !w.is_empty())
-                    .unwrap_or_else(|| "you".into());
-                return devdb::with_scratch("throughline_console", |store| async move {
-                    let mut console = Console::start(store, start.unwrap_or_else(Utc::now)).await?;
-                    interactive::run(&mut console, &who).await
-                })
-                .await;
-            }
-            let bytes = match script {
-                Some(path) => {
-                    std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?
-                }
-                None => {
-                    let mut b = Vec::new();
-                    std::io::stdin().read_to_end(&mut b)?;
-                    b
+            let at_a_terminal = script.is_none() && std::io::stdin().is_terminal();
+            let lines = if at_a_terminal {
+                Vec::new()
+            } else {
+                script_lines(&read_script(script.as_deref())?)
+            };
+            let run = |store| async move {
+                let mut console = Console::start(store, start.unwrap_or_else(Utc::now)).await?;
+                if at_a_terminal {
+                    interactive::run(&mut console, &prompt_name(who)).await
+                } else {
+                    run_script(&mut console, &lines, json, strict).await
                 }
             };
-            let lines = script_lines(&bytes);
-            devdb::with_scratch("throughline_console", |store| async move {
-                let mut console = Console::start(store, start.unwrap_or_else(Utc::now)).await?;
-                let mut failed = 0;
-                for (n, line) in lines.iter().enumerate() {
-                    let done = match line {
-                        Ok(line) => console.line(n + 1, line).await,
-                        Err(e) => Err(e.clone().into()),
-                    };
-                    let outputs = match done {
-                        Ok(outputs) => outputs,
-                        Err(e) => {
-                            // A line that is not a command is reported and skipped; anything
-                            // else (the database gone) ends the run.
-                            let e = e.downcast::<ScriptError>()?;
-                            failed += 1;
-                            report(json, &e);
-                            if strict {
-                                break;
-                            }
-                            continue;
-                        }
-                    };
-                    for o in outputs {
-                        if json {
-                            println!("{}", serde_json::to_string(&o)?);
-                        } else {
-                            println!("{}", transcript(&o));
-                        }
-                    }
-                }
-                anyhow::ensure!(
-                    failed == 0,
-                    "{failed} of {} script lines failed",
-                    lines.len()
-                );
-                Ok(())
-            })
-            .await
+            match db {
+                Some(db) => run(devdb::kept(&db).await?).await,
+                None => devdb::with_scratch("throughline_console", run).await,
+            }
         }
     }
+}
+
+/// Who types at the prompt: `--as`, else the login name.
+fn prompt_name(who: Option<String>) -> String {
+    who.or_else(|| std::env::var("USER").ok())
+        .map(|w| w.trim_start_matches('@').to_string())
+        .filter(|w| !w.is_empty())
+        .unwrap_or_else(|| "you".into())
+}
+
+fn read_script(path: Option<&std::path::Path>) -> anyhow::Result<Vec<u8>> {
+    Ok(match path {
+        Some(path) => std::fs::read(path).with_context(|| format!("reading {}", path.display()))?,
+        None => {
+            let mut b = Vec::new();
+            std::io::stdin().read_to_end(&mut b)?;
+            b
+        }
+    })
+}
+
+/// Runs every line, printing what each brings; a line that is not a command is reported and
+/// skipped (`strict`: the run stops there), and the run fails if any line did.
+async fn run_script(
+    console: &mut Console,
+    lines: &[Result<String, ScriptError>],
+    json: bool,
+    strict: bool,
+) -> anyhow::Result<()> {
+    let mut failed = 0;
+    for (n, line) in lines.iter().enumerate() {
+        let done = match line {
+            Ok(line) => console.line(n + 1, line).await,
+            Err(e) => Err(e.clone().into()),
+        };
+        let outputs = match done {
+            Ok(outputs) => outputs,
+            Err(e) => {
+                // Anything but a mistaken line (the database gone) ends the run.
+                let e = e.downcast::<ScriptError>()?;
+                failed += 1;
+                report(json, &e);
+                if strict {
+                    break;
+                }
+                continue;
+            }
+        };
+        for o in outputs {
+            if json {
+                println!("{}", serde_json::to_string(&o)?);
+            } else {
+                println!("{}", transcript(&o));
+            }
+        }
+    }
+    anyhow::ensure!(
+        failed == 0,
+        "{failed} of {} script lines failed",
+        lines.len()
+    );
+    Ok(())
 }
 
 /// A script line that failed: on standard error, or in the JSON Lines stream as an error.

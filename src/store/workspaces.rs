@@ -270,3 +270,32 @@ impl super::Store {
         settings(&mut conn, ws).await
     }
 }
+
+/// Where a console workspace's virtual clock stands, if it was ever set.
+pub async fn console_clock(
+    conn: &mut Conn,
+    ws: WorkspaceId,
+) -> anyhow::Result<Option<DateTime<Utc>>> {
+    Ok(
+        sqlx::query_scalar("SELECT at FROM console_clocks WHERE workspace_id = $1")
+            .bind(ws)
+            .fetch_optional(conn)
+            .await?,
+    )
+}
+
+pub async fn set_console_clock(
+    conn: &mut Conn,
+    ws: WorkspaceId,
+    at: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    sqlx::query(
+        "INSERT INTO console_clocks (workspace_id, at) VALUES ($1, $2)
+         ON CONFLICT (workspace_id) DO UPDATE SET at = $2",
+    )
+    .bind(ws)
+    .bind(at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}

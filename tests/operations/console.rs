@@ -235,3 +235,32 @@ fn help_says_what_the_database_is_and_what_a_script_line_looks_like() {
         "{console}"
     );
 }
+
+#[tokio::test]
+async fn a_workspace_kept_with_db_is_there_the_next_run_with_its_clock() {
+    let name = throughline::devdb::scratch_name("throughline_kept");
+    let first = throughline(
+        &["console", "--db", &name, "--start", "2026-11-19T09:30:00Z"],
+        b"@ana: /align goal new \"Cut churn\" owner:@ana\n+3d\n",
+    );
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    let second = throughline(&["console", "--db", &name], b"@ana: /align goal show G-1\n");
+    let said = text(&second.stdout);
+    assert!(second.status.success(), "{}", text(&second.stderr));
+    assert!(
+        said.contains("G-1 \"Cut churn\""),
+        "the goal is kept: {said}"
+    );
+    assert!(
+        said.contains("[Sun 2026-11-22 09:30] reply to @ana"),
+        "the clock resumes three days on: {said}"
+    );
+    let bad = throughline(&["console", "--db", "Not A Name"], b"");
+    assert!(!bad.status.success());
+    assert!(text(&bad.stderr).contains("--db is a PostgreSQL URL or a database name"));
+
+    let server = throughline::devdb::server_url().await.unwrap();
+    throughline::devdb::drop_database(&server, &name)
+        .await
+        .unwrap();
+}

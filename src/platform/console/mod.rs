@@ -13,7 +13,7 @@ use crate::message::{Message, MessageRef, Op};
 use crate::notify::{self, Delivery, DeliveryError, Target, Transport};
 use crate::render::text;
 use crate::schedule;
-use crate::store::{Store, WorkspaceId};
+use crate::store::{Store, WorkspaceId, workspaces};
 
 pub mod interactive;
 
@@ -108,6 +108,8 @@ pub fn script_lines(bytes: &[u8]) -> Vec<Result<String, ScriptError>> {
 }
 
 impl Console {
+    /// Opens the console workspace with its clock at `at`, or where it was left when the
+    /// database kept it from an earlier run.
     pub async fn start(store: Store, at: DateTime<Utc>) -> anyhow::Result<Console> {
         let clock = Arc::new(ManualClock::new(at));
         let app = App {
@@ -117,6 +119,12 @@ impl Console {
             tasks: Default::default(),
         };
         let ws = app.workspace("console", "console", "Console").await?;
+        let mut conn = app.store.pool.acquire().await?;
+        match workspaces::console_clock(&mut conn, ws).await? {
+            Some(left) => clock.set(left),
+            None => workspaces::set_console_clock(&mut conn, ws, at).await?,
+        }
+        drop(conn);
         Ok(Console {
             app,
             ws,
@@ -217,6 +225,9 @@ impl Console {
             eprint!("\r\x1b[K");
         }
         self.clock.set(to);
+        let mut conn = self.app.store.pool.acquire().await?;
+        workspaces::set_console_clock(&mut conn, self.ws, to).await?;
+        drop(conn);
         out.extend(self.dispatch().await?);
         Ok(out)
     }
