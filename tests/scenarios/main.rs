@@ -8,6 +8,7 @@ mod bad_input;
 mod bench;
 mod founding;
 mod key_results;
+mod random_input;
 mod replicas;
 mod rules;
 mod schema;
