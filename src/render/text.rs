@@ -44,7 +44,22 @@ pub fn render(m: &Message) -> String {
             .collect();
         out.push_str(&format!("\nActions: {}", actions.join(" | ")));
     }
-    out
+    visible(&out)
+}
+
+/// Text a terminal shows as it is: control characters (but line breaks and tabs) become their visible pictures (an
+/// escape sequence stored before input was checked cannot recolour or clear the screen), and
+/// bidirectional overrides become U+FFFD, so a line reads in the order it holds.
+fn visible(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\n' | '\t' => c,
+            '\0'..='\u{1f}' => char::from_u32(0x2400 + c as u32).unwrap_or('\u{fffd}'),
+            '\u{7f}' => '\u{2421}',
+            '\u{80}'..='\u{9f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => '\u{fffd}',
+            _ => c,
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -61,6 +76,16 @@ mod tests {
         assert_eq!(
             render(&m),
             "[AMBER] G-1 \"Cut churn\" turned amber\n  Owner: @ana\nWhy:\n  - I-1 is short of capacity\nActions: Acknowledge (/align ack G-1)"
+        );
+    }
+
+    #[test]
+    fn what_a_terminal_would_interpret_is_shown_not_obeyed() {
+        let m =
+            Message::info("W-1 \"\u{1b}[2J\u{202e}evil\u{7}\"").lines("Note", vec!["a\tb".into()]);
+        assert_eq!(
+            render(&m),
+            "W-1 \"\u{241b}[2J\u{fffd}evil\u{2407}\"\nNote:\n  - a\tb"
         );
     }
 
