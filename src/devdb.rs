@@ -230,11 +230,20 @@ pub async fn kept(db: &str) -> anyhow::Result<crate::store::Store> {
             .parse::<sqlx::postgres::PgConnectOptions>()?
             .database(db)
     };
-    let pool = sqlx::postgres::PgPoolOptions::new()
-        .max_connections(10)
-        .connect_with(options)
+    migrated(options, 10)
         .await
-        .context("connecting to the --db database")?;
+        .context("opening the --db database")
+}
+
+/// A pool on the database, its migrations applied.
+async fn migrated(
+    options: sqlx::postgres::PgConnectOptions,
+    max_connections: u32,
+) -> anyhow::Result<crate::store::Store> {
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(max_connections)
+        .connect_with(options)
+        .await?;
     let store = crate::store::Store { pool };
     store.migrate().await?;
     Ok(store)
@@ -252,16 +261,7 @@ where
     let server = server_url().await?;
     let name = scratch_name(prefix);
     let options = fresh_database(&server, &name).await?;
-    let store = async {
-        let pool = sqlx::postgres::PgPoolOptions::new()
-            .max_connections(10)
-            .connect_with(options)
-            .await?;
-        let store = crate::store::Store { pool };
-        store.migrate().await?;
-        anyhow::Ok(store)
-    };
-    let outcome = match store.await {
+    let outcome = match migrated(options, 10).await {
         Ok(store) => {
             let run = std::panic::AssertUnwindSafe(f(store.clone())).catch_unwind();
             let outcome = tokio::select! {
@@ -327,12 +327,7 @@ impl Scratch {
         let server = server_url().await?;
         let name = scratch_name(prefix);
         let options = fresh_database(&server, &name).await?;
-        let pool = sqlx::postgres::PgPoolOptions::new()
-            .max_connections(max_connections)
-            .connect_with(options)
-            .await?;
-        let store = crate::store::Store { pool };
-        store.migrate().await?;
+        let store = migrated(options, max_connections).await?;
         Ok(Scratch {
             store,
             server,

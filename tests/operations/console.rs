@@ -8,7 +8,8 @@ use std::time::Duration;
 use sqlx::Connection;
 use sqlx::postgres::PgConnection;
 
-fn throughline(args: &[&str], stdin: &[u8]) -> Output {
+/// Starts `throughline args`, with `stdin` written and closed.
+fn spawn(args: &[&str], stdin: &[u8]) -> std::process::Child {
     let mut child = Command::new(env!("CARGO_BIN_EXE_throughline"))
         .args(args)
         .stdin(Stdio::piped())
@@ -17,7 +18,11 @@ fn throughline(args: &[&str], stdin: &[u8]) -> Output {
         .spawn()
         .unwrap();
     child.stdin.take().unwrap().write_all(stdin).unwrap();
-    child.wait_with_output().unwrap()
+    child
+}
+
+fn throughline(args: &[&str], stdin: &[u8]) -> Output {
+    spawn(args, stdin).wait_with_output().unwrap()
 }
 
 fn text(b: &[u8]) -> String {
@@ -84,26 +89,12 @@ fn a_clock_move_longer_than_a_year_is_refused_and_says_how_to_split_it() {
 
 #[test]
 fn two_demos_and_two_consoles_at_once_all_succeed() {
-    let spawn = |args: &[&str]| {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_throughline"))
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut stdin = child.stdin.take().unwrap();
-        stdin
-            .write_all(b"@ana: /align goal new \"Grow\" owner:@ana\n+1d\n")
-            .unwrap();
-        drop(stdin);
-        child
-    };
+    let script: &[u8] = b"@ana: /align goal new \"Grow\" owner:@ana\n+1d\n";
     let runs = [
-        spawn(&["demo"]),
-        spawn(&["demo"]),
-        spawn(&["console"]),
-        spawn(&["console"]),
+        spawn(&["demo"], script),
+        spawn(&["demo"], script),
+        spawn(&["console"], script),
+        spawn(&["console"], script),
     ];
     for run in runs {
         let out = run.wait_with_output().unwrap();
