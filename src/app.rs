@@ -7,8 +7,8 @@ use tokio_util::task::TaskTracker;
 use crate::clock::Clock;
 use crate::command::exec::{Ctx, Failure, execute};
 use crate::command::{self, Command, UserError};
-use crate::engine::{Trigger, reconcile};
-use crate::message::{Message, Tone};
+use crate::engine::{Trigger, reconcile, replies};
+use crate::message::Message;
 use crate::store::profiles::{self, Profile};
 use crate::store::{Store, WorkspaceId, people, workspaces};
 
@@ -47,14 +47,6 @@ pub struct App {
     pub tasks: TaskTracker,
 }
 
-pub fn error_message(e: &UserError) -> Message {
-    let mut m = Message::new(Tone::Error, format!("Nothing changed: {}", e.message));
-    if let Some(h) = &e.hint {
-        m = m.lines("Try", vec![h.clone()]);
-    }
-    m
-}
-
 /// Whether a failure is PostgreSQL being out of reach (refused, timed out, gone), as
 /// opposed to a bug: the person is told which, since only the first is worth retrying soon.
 pub fn database_unreachable(e: &anyhow::Error) -> bool {
@@ -68,17 +60,7 @@ pub fn database_unreachable(e: &anyhow::Error) -> bool {
 
 /// What a person is told when their request failed on our side; nothing was changed.
 pub fn failure_message(e: &anyhow::Error) -> Message {
-    if database_unreachable(e) {
-        Message::new(
-            Tone::Error,
-            "Throughline cannot reach its database right now, so nothing was done. Please try again in a minute.",
-        )
-    } else {
-        Message::new(
-            Tone::Error,
-            "Something went wrong on our side; nothing was changed. Please try again.",
-        )
-    }
+    replies::failed(database_unreachable(e))
 }
 
 fn count_command(verb: &'static str, outcome: &'static str) {
@@ -110,7 +92,7 @@ impl App {
             Ok(c) => c,
             Err(e) => {
                 count_command("unparsed", "user_error");
-                return Reply::unchanged(error_message(&e));
+                return Reply::unchanged(replies::refused(&e));
             }
         };
         let verb = command.verb();
@@ -125,7 +107,7 @@ impl App {
             }
             Err(Failure::User(e)) => {
                 count_command(verb, "user_error");
-                Reply::unchanged(error_message(&e))
+                Reply::unchanged(replies::refused(&e))
             }
             Err(Failure::Internal(e)) => {
                 count_command(verb, "internal_error");

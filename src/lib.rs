@@ -14,7 +14,6 @@ pub mod message;
 pub mod notify;
 pub mod observe;
 pub mod platform;
-pub mod render;
 pub mod schedule;
 pub mod serve;
 pub mod sim;

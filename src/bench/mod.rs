@@ -166,7 +166,7 @@ pub async fn run(store: Store, cfg: &Config) -> anyhow::Result<Report> {
                 anyhow::ensure!(
                     reply.tone != Tone::Error,
                     "{line}: {}",
-                    crate::render::text::render(&reply)
+                    crate::message::text::render(&reply)
                 );
             }
             let t = Timings(t);
@@ -242,7 +242,7 @@ async fn seeded_many(
         anyhow::ensure!(
             made.tone != Tone::Error,
             "{}",
-            crate::render::text::render(&made)
+            crate::message::text::render(&made)
         );
     }
     Ok(spaces)
@@ -341,7 +341,7 @@ async fn throughput(
                 anyhow::ensure!(
                     reply.tone != Tone::Error,
                     "{}",
-                    crate::render::text::render(&reply)
+                    crate::message::text::render(&reply)
                 );
             }
             Ok(t)

@@ -11,6 +11,7 @@ pub mod key_result;
 pub mod model;
 pub mod settings;
 pub mod signal;
+pub mod words;
 
 pub use error::UserError;
 pub use key::{Key, KeyKind};

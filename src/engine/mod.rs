@@ -6,6 +6,7 @@ pub mod index;
 pub mod notices;
 pub mod plan;
 pub mod reconcile;
+pub mod replies;
 
 pub use plan::Trigger;
 pub use reconcile::reconcile;

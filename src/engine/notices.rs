@@ -1,6 +1,7 @@
 //! The words of every notification: pure functions from the model to messages.
 
 use crate::domain::health::Health;
+use crate::domain::words::counted;
 use crate::domain::*;
 use crate::engine::index::Index;
 use crate::message::{Ask, Message, Tone};
@@ -179,4 +180,39 @@ pub fn not_moving(g: &Goal, kr: &str, summary: &str) -> Message {
     )
     .action("Show key result", format!("/align kr show {kr}"))
     .action("Show goal", format!("/align goal show {}", g.key()))
+}
+
+/// One direct message asking a goal's owner to check in the key results that fell due, each
+/// with where it stands and an update button; `follow_up` for the one reminder after it.
+pub fn checkin_reminder(
+    krs: &[&crate::domain::key_result::KrFacts],
+    follow_up: bool,
+    settings: &Settings,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Message {
+    let what = counted(krs.len(), "key result");
+    let mut m = Message::new(
+        Tone::Neutral,
+        if follow_up {
+            let verb = if krs.len() == 1 { "needs" } else { "need" };
+            format!("Still waiting: {what} {verb} a check-in")
+        } else {
+            format!("Time to check in {what}")
+        },
+    );
+    let lines = krs
+        .iter()
+        .map(|f| f.kr.judge(f.outside_since, now, &settings.kr).1)
+        .collect();
+    m = m.lines("Where they stand", lines);
+    for f in krs {
+        let key = f.kr.key();
+        m = m.asking(
+            format!("Update {key}"),
+            format!("/align kr update {key}"),
+            // Discord allows 45 characters here: "K-12 now (then a note, if you like)".
+            Ask::Text(format!("{key} now (then a note, if you like)")),
+        );
+    }
+    m
 }

@@ -51,7 +51,7 @@ async fn a_key_result_behind_pace_turns_its_goal_amber_then_red_until_the_remind
     ] {
         assert!(dm.contains(evidence), "the DM names {evidence}: {dm}");
     }
-    let asked = d.fake.take_dm(ANA, &["Time to check in 1 key result(s)"]);
+    let asked = d.fake.take_dm(ANA, &["Time to check in 1 key result"]);
     d.fake.drain(LEADERSHIP);
     d.fake.assert_nothing_unread();
 
@@ -177,7 +177,7 @@ async fn busy_but_not_moving_and_the_batched_reminder_reach_the_owner_once_each(
     d.advance(Duration::days(1)).await;
 
     // A week on: one message for the one that is due, none for the one updated yesterday.
-    let asked = text(&d.fake.take_dm(ANA, &["Time to check in 1 key result(s)"]));
+    let asked = text(&d.fake.take_dm(ANA, &["Time to check in 1 key result"]));
     assert!(
         asked.contains("K-1 Churn") && !asked.contains("K-2"),
         "{asked}"

@@ -191,7 +191,7 @@ async fn a_key_result_behind_pace_turns_its_goal_amber_then_red_until_a_check_in
     t.advance("7d").await;
     assert_eq!(t.colour("G-1").await, "amber");
     // A week without a check-in: the owner is asked for one, beside the alert.
-    t.dm("ana", "Time to check in 1 key result(s)");
+    t.dm("ana", "Time to check in 1 key result");
     let dm = t.dm("ana", "turned amber");
     for evidence in [
         "G-1",
@@ -208,7 +208,7 @@ async fn a_key_result_behind_pace_turns_its_goal_amber_then_red_until_a_check_in
 
     t.advance("15d").await;
     assert_eq!(t.colour("G-1").await, "red");
-    t.dm("ana", "Still waiting: 1 key result(s)");
+    t.dm("ana", "Still waiting: 1 key result");
     // Each change edits the first message and adds one line in its thread.
     t.thread("ana", "K-1 has had no update for 10 days");
     t.edit("ana", "is amber");
@@ -247,7 +247,7 @@ async fn busy_but_not_moving_tells_the_owner_once_and_the_digest_lists_it() {
 
     t.advance("7d").await;
     t.ignore("#leadership");
-    t.dm("ana", "Time to check in 1 key result(s)");
+    t.dm("ana", "Time to check in 1 key result");
     t.say("ana", "kr update K-1 7.4% \"flat again\"").await;
     let dm = t.dm("ana", "is not moving");
     assert!(dm.contains("Work is flowing under G-1"), "{dm}");
@@ -297,7 +297,7 @@ async fn due_key_results_are_asked_for_in_one_message_and_followed_up_once() {
     t.ignore("#leadership");
 
     // Thursday, a week after the last check-ins: one message for the two that are due.
-    let asked = t.dm("ana", "Time to check in 2 key result(s)");
+    let asked = t.dm("ana", "Time to check in 2 key results");
     assert!(
         asked.contains("K-1 Churn") && asked.contains("K-2 NPS"),
         "{asked}"
@@ -329,7 +329,7 @@ async fn due_key_results_are_asked_for_in_one_message_and_followed_up_once() {
         "each key result under its goal: {digest}"
     );
     t.ignore("#leadership");
-    let again = t.dm("ana", "Still waiting: 1 key result(s)");
+    let again = t.dm("ana", "Still waiting: 1 key result");
     assert!(
         again.contains("K-2 NPS") && !again.contains("K-1"),
         "{again}"

@@ -169,7 +169,7 @@ async fn overdue_initiative_is_red_and_goal_past_due_with_open_work_is_red() {
     t.advance("1d").await; // Saturday: the goal is past due with open work
     t.dm(
         "ana",
-        "G-1 was due 2026-11-20 and still has 1 open work item(s)",
+        "G-1 was due 2026-11-20 and still has 1 open work item",
     );
     assert_eq!(t.colour("G-1").await, "red");
     assert_eq!(t.colour("W-1").await, "green", "paused work does not stall");

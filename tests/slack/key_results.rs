@@ -38,8 +38,7 @@ async fn a_key_result_behind_pace_turns_its_goal_amber_then_red_until_a_check_in
     ] {
         assert!(dm.contains(evidence), "the DM names {evidence}: {dm}");
     }
-    s.fake
-        .take_dm("UANA", &["Time to check in 1 key result(s)"]);
+    s.fake.take_dm("UANA", &["Time to check in 1 key result"]);
     s.fake.drain("#leadership");
     s.fake.assert_nothing_unread();
 
@@ -97,7 +96,7 @@ async fn the_reminders_update_button_opens_a_form_and_its_answer_is_the_check_in
     s.fake.drain("#leadership");
     let asked = s.fake.take_dm(
         "UANA",
-        &["Time to check in 1 key result(s)", "K-1 Monthly churn"],
+        &["Time to check in 1 key result", "K-1 Monthly churn"],
     );
     s.click("T1", "UANA", &asked, "Update K-1").await;
     let form = s.fake.calls("views.open").last().unwrap().body["view"].clone();

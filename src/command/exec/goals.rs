@@ -2,9 +2,9 @@ use chrono::{Duration, NaiveDate};
 use serde_json::json;
 
 use super::{Ctx, Outcome};
-use crate::command::{Mention, UserError};
+use crate::command::Mention;
 use crate::domain::*;
-use crate::message::{Message, Tone};
+use crate::engine::replies;
 use crate::store::{model, outbox, workspaces};
 
 pub async fn new(
@@ -46,21 +46,7 @@ pub async fn new(
         None,
     )
     .await?;
-    Ok(
-        Message::new(Tone::Green, format!("Created {key} \"{title}\""))
-            .fields(vec![
-                ("Owner", owner.at()),
-                ("Rank", rank.to_string()),
-                ("Due", due.map_or_else(|| "none".into(), |d| d.to_string())),
-            ])
-            .lines(
-                "Next",
-                vec![format!(
-                    "Add an initiative: /align initiative new {key} \"<title>\" lead:@someone plan:1"
-                )],
-            )
-            .action("Show goal", format!("/align goal show {key}")),
-    )
+    Ok(replies::goal_created(&g, &owner))
 }
 
 fn is_owner(cx: &Ctx<'_>, g: &Goal) -> bool {
@@ -72,7 +58,7 @@ pub async fn owner(cx: &mut Ctx<'_>, key: Key, who: Mention) -> Outcome {
     cx.require(is_owner(cx, &g), &format!("transfer {key}"), "its owner")?;
     let new_owner = cx.person(&who, "owner").await?;
     if new_owner.id == g.owner_id {
-        return Err(UserError::new(format!("{} already owns {key}.", new_owner.at())).into());
+        return Err(replies::already_owns(&new_owner, key).into());
     }
     let old = crate::store::people::by_id(cx.conn, cx.ws, g.owner_id).await?;
     model::set_goal_owner(cx.conn, cx.ws, g.id, new_owner.id, cx.now).await?;
@@ -84,12 +70,7 @@ pub async fn owner(cx: &mut Ctx<'_>, key: Key, who: Mention) -> Outcome {
         None,
     )
     .await?;
-    Ok(Message::info(format!(
-        "{key} \"{}\" is now owned by {} (was {})",
-        g.title,
-        new_owner.at(),
-        old.at()
-    )))
+    Ok(replies::goal_owner_changed(&g, &new_owner, &old))
 }
 
 pub async fn rank(cx: &mut Ctx<'_>, key: Key, rank: i32) -> Outcome {
@@ -97,10 +78,7 @@ pub async fn rank(cx: &mut Ctx<'_>, key: Key, rank: i32) -> Outcome {
     cx.require(is_owner(cx, &g), &format!("re-rank {key}"), "its owner")?;
     if g.rank == rank {
         // Nothing changes, so nothing is written to history.
-        return Ok(Message::info(format!(
-            "{key} \"{}\" is already rank {rank}",
-            g.title
-        )));
+        return Ok(replies::goal_rank_unchanged(&g));
     }
     model::set_goal_rank(cx.conn, cx.ws, g.id, rank, cx.now).await?;
     cx.event(
@@ -111,10 +89,7 @@ pub async fn rank(cx: &mut Ctx<'_>, key: Key, rank: i32) -> Outcome {
         None,
     )
     .await?;
-    Ok(Message::info(format!(
-        "{key} \"{}\" is now rank {rank} (was {})",
-        g.title, g.rank
-    )))
+    Ok(replies::goal_ranked(&g, rank))
 }
 
 pub async fn close(
@@ -132,11 +107,7 @@ pub async fn close(
         .map(|w| w.key().to_string())
         .collect();
     if !open.is_empty() {
-        return Err(
-            UserError::new(format!("{key} still has open work: {}.", open.join(", ")))
-                .hint("Finish, drop or re-link it first (/align work done|drop|link).")
-                .into(),
-        );
+        return Err(replies::still_has_open_work(key, &open).into());
     }
     let initiative_end = if outcome == GoalStatus::Achieved {
         InitiativeStatus::Done
@@ -168,10 +139,7 @@ pub async fn close(
         note.as_deref(),
     )
     .await?;
-    Ok(Message::info(format!(
-        "Closed {key} \"{}\" as {outcome}",
-        g.title
-    )))
+    Ok(replies::goal_closed(&g, outcome))
 }
 
 pub async fn ack(cx: &mut Ctx<'_>, key: Key) -> Outcome {
@@ -183,7 +151,7 @@ pub async fn ack(cx: &mut Ctx<'_>, key: Key) -> Outcome {
     )?;
     let n = outbox::acknowledge(cx.conn, cx.ws, cx.actor.id, &key.to_string(), cx.now).await?;
     if n == 0 {
-        return Ok(Message::info(format!("No unacknowledged alerts on {key}.")));
+        return Ok(replies::alerts_acknowledged(key, 0));
     }
     cx.event(
         &key.to_string(),
@@ -193,9 +161,7 @@ pub async fn ack(cx: &mut Ctx<'_>, key: Key) -> Outcome {
         None,
     )
     .await?;
-    Ok(Message::info(format!(
-        "Acknowledged {n} alert(s) on {key}; the digest will no longer list them as ignored."
-    )))
+    Ok(replies::alerts_acknowledged(key, n))
 }
 
 pub async fn snooze(cx: &mut Ctx<'_>, key: Key, d: Duration) -> Outcome {
@@ -212,8 +178,5 @@ pub async fn snooze(cx: &mut Ctx<'_>, key: Key, d: Duration) -> Outcome {
         None,
     )
     .await?;
-    Ok(Message::info(format!(
-        "Snoozed direct messages about {key} until {} UTC; the digest still lists it.",
-        until.format("%Y-%m-%d %H:%M")
-    )))
+    Ok(replies::snoozed(key, until))
 }

@@ -2,9 +2,9 @@ use chrono::NaiveDate;
 use serde_json::json;
 
 use super::{Ctx, Outcome};
-use crate::command::{InitiativeMove, Mention, UserError};
+use crate::command::{InitiativeMove, Mention};
 use crate::domain::*;
-use crate::message::{Ask, Message, Tone};
+use crate::engine::replies;
 use crate::store::{model, workspaces};
 
 pub async fn new(
@@ -32,20 +32,7 @@ pub async fn new(
     let key = i.key().to_string();
     cx.event(&key, "created", None, Some(json!({ "title": title, "goal": goal.to_string(), "lead": lead.at(), "plan": plan, "due": due })), None)
         .await?;
-    Ok(Message::new(
-        Tone::Green,
-        format!("Created {key} \"{title}\" under {goal} \"{}\"", g.title),
-    )
-    .fields(vec![
-        ("Lead", lead.at()),
-        ("Plan", format!("{} FTE", capacity::fte(plan))),
-        ("Due", due.map_or_else(|| "none".into(), |d| d.to_string())),
-    ])
-    .asking(
-        "Add work",
-        format!("/align work new {key}"),
-        Ask::Text("Title".into()),
-    ))
+    Ok(replies::initiative_created(&i, &g, &lead))
 }
 
 pub async fn change(cx: &mut Ctx<'_>, key: Key, to: InitiativeMove) -> Outcome {
@@ -79,9 +66,7 @@ pub async fn change(cx: &mut Ctx<'_>, key: Key, to: InitiativeMove) -> Outcome {
         ),
     };
     if !from_ok {
-        return Err(
-            UserError::new(format!("{key} is {}; it cannot become {status}.", i.status)).into(),
-        );
+        return Err(replies::initiative_cannot_become(key, i.status, status).into());
     }
     if matches!(to, InitiativeMove::Close { .. }) {
         let open: Vec<String> = model::open_work(cx.conn, cx.ws)
@@ -91,11 +76,7 @@ pub async fn change(cx: &mut Ctx<'_>, key: Key, to: InitiativeMove) -> Outcome {
             .map(|w| w.key().to_string())
             .collect();
         if !open.is_empty() {
-            return Err(
-                UserError::new(format!("{key} still has open work: {}.", open.join(", ")))
-                    .hint("Finish, drop or re-link it first.")
-                    .into(),
-            );
+            return Err(replies::still_has_open_work(key, &open).into());
         }
     }
     model::set_initiative_status(cx.conn, cx.ws, i.id, status, cx.now).await?;
@@ -107,8 +88,5 @@ pub async fn change(cx: &mut Ctx<'_>, key: Key, to: InitiativeMove) -> Outcome {
         None,
     )
     .await?;
-    Ok(Message::info(format!(
-        "{key} \"{}\" is now {status} (was {})",
-        i.title, i.status
-    )))
+    Ok(replies::initiative_moved(&i, status))
 }

@@ -6,21 +6,11 @@ use chrono::{NaiveDate, NaiveTime, TimeZone, Utc};
 use serde_json::json;
 
 use super::{Ctx, Failure, Outcome};
-use crate::command::UserError;
-use crate::domain::key_result::pace::sparkline;
-use crate::domain::key_result::{Confidence, KrOutcome, Quantity, Shape, Thresholds, Unit};
+use crate::domain::key_result::{Confidence, KrOutcome, Quantity, Shape, Unit};
 use crate::domain::*;
-use crate::message::{Message, Tone};
+use crate::engine::replies;
 use crate::store::key_results::{self, CheckIn, Row};
 use crate::store::workspaces;
-
-fn quantity(value: f64, unit: &Unit) -> String {
-    Quantity {
-        value,
-        unit: unit.clone(),
-    }
-    .to_string()
-}
 
 impl Ctx<'_> {
     pub async fn key_result(&mut self, key: Key) -> Result<Row, Failure> {
@@ -33,11 +23,7 @@ impl Ctx<'_> {
     async fn open_key_result(&mut self, key: Key) -> Result<Row, Failure> {
         let k = self.key_result(key).await?;
         if !k.is_open() {
-            return Err(UserError::new(format!(
-                "{key} is {}; only open key results change.",
-                k.status
-            ))
-            .into());
+            return Err(replies::kr_not_open(key, &k.status).into());
         }
         Ok(k)
     }
@@ -88,11 +74,7 @@ pub async fn new(
     let starts_at = start.map_or(cx.now, day_start);
     let due_at = day_end(by);
     if due_at <= starts_at {
-        return Err(UserError::new(format!(
-            "the due date {by} is not after the start {}.",
-            starts_at.date_naive()
-        ))
-        .into());
+        return Err(replies::kr_not_after_start(by, starts_at.date_naive()).into());
     }
     let number = workspaces::next_number(cx.conn, cx.ws, KeyKind::KeyResult).await?;
     let new = key_results::New {
@@ -106,20 +88,9 @@ pub async fn new(
         created_by: cx.actor.id,
     };
     key_results::insert(cx.conn, cx.ws, new, cx.now).await?;
-    let key = Key::key_result(number).to_string();
-    let what = match &shape {
-        Shape::Metric { from, to } => {
-            format!("{} → {}", quantity(*from, &unit), quantity(*to, &unit))
-        }
-        Shape::Milestone => "a milestone".to_string(),
-        Shape::Band { low, high } => {
-            format!(
-                "keep within {}..{}",
-                quantity(*low, &unit),
-                quantity(*high, &unit)
-            )
-        }
-    };
+    let kr = Key::key_result(number);
+    let key = kr.to_string();
+    let what = replies::measure(&shape, &unit);
     cx.event(
         &key,
         "created",
@@ -128,16 +99,7 @@ pub async fn new(
         None,
     )
     .await?;
-    let next = match shape {
-        Shape::Milestone => format!("When it is done: /align kr done {key}"),
-        _ => format!("Check in: /align kr update {key} <value>"),
-    };
-    Ok(
-        Message::new(Tone::Green, format!("Created {key} \"{title}\" for {goal}"))
-            .fields(vec![("Measure", what), ("By", by.to_string())])
-            .lines("Next", vec![next])
-            .action("Show key result", format!("/align kr show {key}")),
-    )
+    Ok(replies::kr_created(kr, &title, goal, &shape, &unit, by))
 }
 
 pub async fn update(
@@ -149,11 +111,7 @@ pub async fn update(
 ) -> Outcome {
     let k = cx.open_key_result(key).await?;
     if k.kind == "milestone" {
-        return Err(UserError::new(format!(
-            "{key} is a milestone: it is done or not, with no number."
-        ))
-        .hint(format!("When it is done: /align kr done {key}"))
-        .into());
+        return Err(replies::kr_is_milestone(key).into());
     }
     let allowed = cx.may_check_in(&k).await?;
     cx.require(
@@ -170,11 +128,7 @@ pub async fn update(
 pub async fn done(cx: &mut Ctx<'_>, key: Key, note: Option<String>) -> Outcome {
     let k = cx.open_key_result(key).await?;
     if k.kind != "milestone" {
-        return Err(
-            UserError::new(format!("{key} is measured, not done: check in its value."))
-                .hint(format!("For example: /align kr update {key} <value>"))
-                .into(),
-        );
+        return Err(replies::kr_is_measured(key).into());
     }
     let allowed = cx.may_check_in(&k).await?;
     cx.require(
@@ -202,43 +156,37 @@ async fn record(
     key_results::check_in(cx.conn, cx.ws, k.id, checkin, cx.now).await?;
     let unit = k.unit()?;
     let key = format!("K-{}", k.number);
-    let before = k.checkin_values.last().map(|v| quantity(*v, &unit));
+    let before = k
+        .checkin_values
+        .last()
+        .map(|v| replies::quantity(*v, &unit));
     cx.event(
         &key,
         "checked in",
         before.map(|b| json!({ "value": b })),
-        Some(json!({ "value": quantity(value, &unit), "confidence": confidence.map(Confidence::as_str) })),
+        Some(json!({ "value": replies::quantity(value, &unit), "confidence": confidence.map(Confidence::as_str) })),
         note,
     )
     .await?;
     let k = cx.key_result(Key::key_result(k.number)).await?;
-    let (verdict, reason) = k.model()?.judge(None, cx.now, &Thresholds::default());
-    Ok(
-        Message::new(verdict.colour().into(), format!("Checked in {key}"))
-            .lines("Where it stands", vec![reason])
-            .fields(vec![("Check-ins", sparkline(&k.checkin_values))]),
-    )
+    Ok(replies::checked_in(&k, cx.now)?)
 }
 
 pub async fn target(cx: &mut Ctx<'_>, key: Key, target: Quantity, why: String) -> Outcome {
     let k = cx.shaped_by_owner(key, "retarget").await?;
     if k.kind != "metric" {
-        return Err(UserError::new(format!(
-            "{key} is a {}: it has no target to change.",
-            k.kind
-        ))
-        .into());
+        return Err(replies::kr_has_no_target(key, &k.kind).into());
     }
     let unit = k.unit()?;
     let shown = target.to_string();
     let new = target.expect_unit(&unit, &shown)?;
     if k.from_value.is_some_and(|f| (f - new).abs() < f64::EPSILON) {
-        return Err(UserError::new(format!(
-            "{shown} is where {key} started: a target has to be somewhere else."
-        ))
-        .into());
+        return Err(replies::kr_target_is_start(key, &shown).into());
     }
-    let old = k.target.map(|t| quantity(t, &unit)).unwrap_or_default();
+    let old = k
+        .target
+        .map(|t| replies::quantity(t, &unit))
+        .unwrap_or_default();
     key_results::retarget(
         cx.conn,
         cx.ws,
@@ -258,11 +206,7 @@ pub async fn target(cx: &mut Ctx<'_>, key: Key, target: Quantity, why: String) -
         Some(&why),
     )
     .await?;
-    Ok(Message::info(format!(
-        "{key} \"{}\" now aims at {shown} (was {old})",
-        k.title
-    ))
-    .lines("Why", vec![why]))
+    Ok(replies::kr_retargeted(&k, &shown, &old, &why))
 }
 
 pub async fn close(
@@ -289,55 +233,12 @@ pub async fn close(
         note.as_deref(),
     )
     .await?;
-    Ok(Message::info(format!(
-        "{key} \"{}\" is closed: {}",
-        k.title,
-        outcome.as_str()
-    )))
-}
-
-/// One line per key result: key, title, where it stands and its check-ins.
-fn line(k: &Row, now: chrono::DateTime<Utc>) -> anyhow::Result<String> {
-    if !k.is_open() {
-        return Ok(format!("K-{} {}: {}", k.number, k.title, k.status));
-    }
-    let (_, reason) = k.model()?.judge(None, now, &Thresholds::default());
-    let spark = sparkline(&k.checkin_values);
-    Ok(if spark.is_empty() {
-        reason
-    } else {
-        format!("{reason} {spark}")
-    })
+    Ok(replies::kr_closed(&k, outcome))
 }
 
 pub async fn show(cx: &mut Ctx<'_>, key: Key) -> Outcome {
     let k = cx.key_result(key).await?;
-    let model = k.model()?;
-    let (verdict, reason) = model.judge(None, cx.now, &Thresholds::default());
-    let tone = if k.is_open() {
-        verdict.colour().into()
-    } else {
-        Tone::Neutral
-    };
-    let last = k
-        .last_checkin
-        .map_or_else(|| "none yet".to_string(), |at| at.date_naive().to_string());
-    Ok(Message::new(tone, format!("{key} \"{}\"", k.title))
-        .fields(vec![
-            ("Goal", format!("G-{}", k.goal_number)),
-            ("Status", k.status.clone()),
-            (
-                "Check-ins",
-                format!(
-                    "{} {}",
-                    k.checkin_values.len(),
-                    sparkline(&k.checkin_values)
-                ),
-            ),
-            ("Last check-in", last),
-        ])
-        .lines("Where it stands", vec![reason])
-        .action("History", format!("/align history {key}")))
+    Ok(replies::kr_show(&k, cx.now)?)
 }
 
 pub async fn list(cx: &mut Ctx<'_>, goal: Option<Key>) -> Outcome {
@@ -346,19 +247,5 @@ pub async fn list(cx: &mut Ctx<'_>, goal: Option<Key>) -> Outcome {
         None => None,
     };
     let rows = key_results::list(cx.conn, cx.ws, goal_id).await?;
-    let scope = goal.map_or_else(
-        || "Key results".to_string(),
-        |g| format!("Key results of {g}"),
-    );
-    if rows.is_empty() {
-        return Ok(Message::info(format!("{scope}: none yet")).lines(
-            "Add one",
-            vec!["/align kr new G-1 \"Monthly churn\" from:8% to:5% by:2027-03-31".into()],
-        ));
-    }
-    let mut lines = Vec::new();
-    for k in &rows {
-        lines.push(line(k, cx.now)?);
-    }
-    Ok(Message::info(format!("{scope} ({})", rows.len())).lines("", lines))
+    Ok(replies::kr_list(goal, &rows, cx.now)?)
 }

@@ -15,6 +15,7 @@ use serde_json::Value;
 
 use super::{Command, Mention, UserError};
 use crate::domain::*;
+use crate::engine::replies;
 use crate::message::Message;
 use crate::store::events::{self, NewEvent};
 use crate::store::{Conn, WorkspaceId, model, people};
@@ -142,11 +143,7 @@ impl Ctx<'_> {
         )
         .await?;
         if !p.active {
-            return Err(UserError::new(format!(
-                "{} has left the workspace and cannot be the {role}.",
-                p.at()
-            ))
-            .into());
+            return Err(replies::has_left(&p, role).into());
         }
         Ok(p)
     }
@@ -161,11 +158,7 @@ impl Ctx<'_> {
     pub async fn open_goal(&mut self, key: Key) -> Result<Goal, Failure> {
         let g = self.goal(key).await?;
         if g.status != GoalStatus::Open {
-            return Err(UserError::new(format!(
-                "{key} is {}; only open goals can change.",
-                g.status
-            ))
-            .into());
+            return Err(replies::goal_not_open(key, g.status).into());
         }
         Ok(g)
     }
@@ -199,31 +192,14 @@ impl Ctx<'_> {
         .bind(key.number)
         .fetch_optional(&mut *self.conn)
         .await?;
-        let err = UserError::new(format!(
-            "there is no {} {key} in this workspace.",
-            key.kind.noun()
-        ));
-        Ok(match nearest {
-            Some(n) => err.hint(format!("Did you mean {}-{n}?", key.kind.prefix())),
-            None => err.hint(format!("There are no {} yet.", table.replace('_', " "))),
-        })
+        Ok(replies::no_such(key, nearest))
     }
 
     pub fn require(&self, allowed: bool, what: &str, who: &str) -> Result<(), Failure> {
         if allowed || self.actor.is_admin {
             Ok(())
         } else {
-            // Said once when only admins may: not "an admin or an admin".
-            let who = if who == "an admin" {
-                who.to_string()
-            } else {
-                format!("{who} or an admin")
-            };
-            Err(UserError::new(format!(
-                "only {who} can {what}; you are {}.",
-                self.actor.at()
-            ))
-            .into())
+            Err(replies::not_allowed(&self.actor, what, who).into())
         }
     }
 

@@ -7,11 +7,9 @@ use serde_json::json;
 use super::{Ctx, Outcome};
 use crate::command::UserError;
 use crate::command::parse::{parse_duration, shorten};
-use crate::domain::Settings;
 use crate::domain::calendar::WorkingTime;
-use crate::domain::health::human_duration;
 use crate::domain::settings::{RedToChannel, Urgent};
-use crate::message::Message;
+use crate::engine::replies;
 use crate::schedule::normalize_cron;
 use crate::store::people;
 use crate::store::workspaces;
@@ -43,153 +41,9 @@ pub const NAMES: &[&str] = &[
     "kr_stuck_after",
 ];
 
-fn values(s: &Settings) -> Vec<(&'static str, String, &'static str)> {
-    vec![
-        (
-            "timezone",
-            s.time_zone.name().to_string(),
-            "time zone for schedules and dates (IANA name)",
-        ),
-        (
-            "channel",
-            s.channel.clone(),
-            "leadership channel for the digest, agenda and red alerts",
-        ),
-        (
-            "digest",
-            s.digest_schedule.clone(),
-            "daily digest schedule (cron, seconds first)",
-        ),
-        (
-            "agenda",
-            s.agenda_schedule.clone(),
-            "weekly agenda schedule (cron)",
-        ),
-        (
-            "sweep",
-            s.sweep_schedule.clone(),
-            "how often time-based rules are checked (cron)",
-        ),
-        (
-            "stall_after",
-            human_duration(s.stall_after),
-            "doing with no activity this long is stalled",
-        ),
-        (
-            "nudge_every",
-            human_duration(s.nudge_every),
-            "stalled work is nudged again at most this often",
-        ),
-        (
-            "starve_after",
-            human_duration(s.starve_after),
-            "no work in doing this long is starved",
-        ),
-        (
-            "capacity_amber",
-            format!("{}%", s.capacity_amber_pct),
-            "actual capacity below this share of plan is amber",
-        ),
-        (
-            "capacity_red",
-            format!("{}%", s.capacity_red_pct),
-            "actual capacity below this share of plan is red",
-        ),
-        (
-            "red_to_channel",
-            match s.red_to_channel {
-                RedToChannel::Now => "now".into(),
-                RedToChannel::DigestOnly => "digest".into(),
-            },
-            "post red goals to the channel at once (now) or in the digest only",
-        ),
-        (
-            "dm_cap",
-            s.dm_cap_per_day.to_string(),
-            "direct messages per person per day; the rest wait for the digest",
-        ),
-        (
-            "wip_limit",
-            s.wip_limit.to_string(),
-            "more items than this in doing is over-allocation",
-        ),
-        (
-            "top_ranks",
-            s.top_ranks.to_string(),
-            "ranks shown by /align status and the digest",
-        ),
-        (
-            "workdays",
-            s.working.days_text(),
-            "working days; stall_after, starve_after and nudge_every count only these",
-        ),
-        (
-            "hours",
-            s.working.hours_text(),
-            "working hours, in each person's time zone; time-caused DMs wait for them",
-        ),
-        (
-            "holiday",
-            if s.working.holidays.is_empty() {
-                "none".into()
-            } else {
-                s.working
-                    .holidays
-                    .iter()
-                    .map(|d| d.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            },
-            "days off for everyone (holiday 2026-12-25 adds one, holiday remove 2026-12-25 removes it)",
-        ),
-        (
-            "settle",
-            human_duration(s.settle),
-            "an alert caused by time must last this long before anyone is told",
-        ),
-        (
-            "urgent",
-            s.urgent.as_str().into(),
-            "red: a goal turning red is told at once, even outside working hours; none: nothing is",
-        ),
-        (
-            "kr_at_risk",
-            format!("{}", s.kr.at_risk),
-            "a key result this many points behind pace (or fewer) is on track; more is at risk (its goal amber)",
-        ),
-        (
-            "kr_off_track",
-            format!("{}", s.kr.off_track),
-            "more points behind pace than this is off track (its goal red)",
-        ),
-        (
-            "kr_band_grace",
-            human_duration(s.kr.band_grace),
-            "a band key result outside its band is at risk, and off track after this long",
-        ),
-        (
-            "kr_checkin_every",
-            human_duration(s.kr_checkin_every),
-            "how often key results expect a check-in; three days past it they are stale (goal amber)",
-        ),
-        (
-            "kr_stuck_after",
-            human_duration(s.kr_stuck_after),
-            "work flowing while a metric has not moved over this window is \"busy but not moving\"",
-        ),
-    ]
-}
-
 pub async fn show(cx: &mut Ctx<'_>) -> Outcome {
     let s = workspaces::settings(cx.conn, cx.ws).await?;
-    let lines = values(&s)
-        .into_iter()
-        .map(|(n, v, what)| format!("{n} = {v}: {what}"))
-        .collect();
-    Ok(Message::info("Settings").lines(
-        "Change one with /align settings <name> <value> (admins)",
-        lines,
-    ))
+    Ok(replies::settings_shown(&s))
 }
 
 fn percent(value: &str, name: &str) -> Result<i32, UserError> {
@@ -219,7 +73,7 @@ pub async fn set(cx: &mut Ctx<'_>, name: &str, value: &str) -> Outcome {
     }
     cx.require(false, "change settings", "an admin")?;
     let mut s = workspaces::settings(cx.conn, cx.ws).await?;
-    let before = values(&s)
+    let before = replies::setting_values(&s)
         .into_iter()
         .find(|(n, _, _)| *n == name)
         .map(|(_, v, _)| v);
@@ -315,7 +169,7 @@ pub async fn set(cx: &mut Ctx<'_>, name: &str, value: &str) -> Outcome {
         .into());
     }
     workspaces::save_settings(cx.conn, cx.ws, &s, cx.now).await?;
-    let after = values(&s)
+    let after = replies::setting_values(&s)
         .into_iter()
         .find(|(n, _, _)| *n == name)
         .map(|(_, v, _)| v)
@@ -328,7 +182,7 @@ pub async fn set(cx: &mut Ctx<'_>, name: &str, value: &str) -> Outcome {
         None,
     )
     .await?;
-    Ok(Message::info(format!("Setting {name} is now {after}")))
+    Ok(replies::setting_changed(name, &after))
 }
 
 /// An IANA time zone; a misspelt one gets the nearest name.
@@ -387,9 +241,6 @@ async fn person_time_zone(cx: &mut Ctx<'_>, who: &str, zone: &str) -> Outcome {
         _ => Some(time_zone(zone)?),
     };
     people::set_time_zone_override(cx.conn, cx.ws, person.id, tz.map(|t| t.name()), cx.now).await?;
-    let shown = tz.map_or("the platform's (or the workspace's)".into(), |t| {
-        t.name().to_string()
-    });
     cx.event(
         &person.at(),
         "time zone",
@@ -398,8 +249,5 @@ async fn person_time_zone(cx: &mut Ctx<'_>, who: &str, zone: &str) -> Outcome {
         None,
     )
     .await?;
-    Ok(Message::info(format!(
-        "{}'s time zone is now {shown}",
-        person.at()
-    )))
+    Ok(replies::time_zone_changed(&person, tz))
 }

@@ -1,9 +1,9 @@
 use serde_json::json;
 
 use super::{Ctx, Failure, Outcome};
-use crate::command::{Home, Mention, UserError, WorkMove};
+use crate::command::{Home, Mention, WorkMove};
 use crate::domain::*;
-use crate::message::{Message, Tone};
+use crate::engine::replies::{self, home_text};
 use crate::store::{model, workspaces};
 
 /// The goal and initiative a key names, checked to be open.
@@ -14,29 +14,12 @@ async fn home_of(cx: &mut Ctx<'_>, key: Key) -> Result<(Goal, Option<Initiative>
             i.status,
             InitiativeStatus::Active | InitiativeStatus::Paused
         ) {
-            return Err(UserError::new(format!(
-                "{key} is {}; link work to an active initiative or its goal.",
-                i.status
-            ))
-            .into());
+            return Err(replies::initiative_not_a_home(key, i.status).into());
         }
         let g = model::goal_by_id(cx.conn, cx.ws, i.goal_id).await?;
         Ok((g, Some(i)))
     } else {
         Ok((cx.open_goal(key).await?, None))
-    }
-}
-
-fn home_text(g: &Goal, i: Option<&Initiative>) -> String {
-    match i {
-        Some(i) => format!(
-            "{} \"{}\" under {} \"{}\"",
-            i.key(),
-            i.title,
-            g.key(),
-            g.title
-        ),
-        None => format!("{} \"{}\"", g.key(), g.title),
     }
 }
 
@@ -82,18 +65,8 @@ pub async fn new(
         why.as_deref(),
     )
     .await?;
-    let m = match goal {
-        Some(g) => Message::new(Tone::Green, format!("Created {key} \"{title}\" for {}", home_text(&g, initiative.as_ref()))),
-        None => Message::new(Tone::Amber, format!("Created {key} \"{title}\" with no strategic home"))
-            .lines("Surfaced", vec![
-                "It is listed as work with no home in the leadership digest until it is linked to a goal.".into(),
-            ])
-            .action("Link to a goal", format!("/align work link {key} G-<n>")),
-    };
-    Ok(
-        m.fields(vec![("Assignee", assignee.at()), ("Status", "todo".into())])
-            .action("Start", format!("/align work start {key}")),
-    )
+    let home = goal.as_ref().map(|g| (g, initiative.as_ref()));
+    Ok(replies::work_created(&w, home, &assignee))
 }
 
 pub async fn change(cx: &mut Ctx<'_>, key: Key, to: WorkMove, note: Option<String>) -> Outcome {
@@ -105,15 +78,10 @@ pub async fn change(cx: &mut Ctx<'_>, key: Key, to: WorkMove, note: Option<Strin
         WorkMove::Drop => WorkStatus::Dropped,
     };
     if !w.status.is_open() {
-        return Err(UserError::new(format!(
-            "{key} is {} already; closed work cannot move.",
-            w.status
-        ))
-        .hint("Create a new work item for what is left.")
-        .into());
+        return Err(replies::work_closed(key, w.status).into());
     }
     if w.status == target && target != WorkStatus::Blocked {
-        return Err(UserError::new(format!("{key} is already {target}.")).into());
+        return Err(replies::work_already(key, target).into());
     }
     let blocker = if target == WorkStatus::Blocked {
         note.as_deref()
@@ -129,28 +97,17 @@ pub async fn change(cx: &mut Ctx<'_>, key: Key, to: WorkMove, note: Option<Strin
         note.as_deref(),
     )
     .await?;
-    let mut m = Message::info(format!(
-        "{key} \"{}\" is now {target} (was {})",
-        w.title, w.status
-    ));
-    if let Some(b) = blocker {
-        m = m.fields(vec![("Blocked by", b.to_string())]);
-    }
-    Ok(m)
+    Ok(replies::work_moved(&w, target, blocker))
 }
 
 pub async fn link(cx: &mut Ctx<'_>, key: Key, home: Key) -> Outcome {
     let w = cx.work(key).await?;
     if !w.status.is_open() {
-        return Err(UserError::new(format!(
-            "{key} is {}; only open work can be linked.",
-            w.status
-        ))
-        .into());
+        return Err(replies::only_open_work(key, w.status, "linked").into());
     }
     let (g, i) = home_of(cx, home).await?;
     if w.goal_id == Some(g.id) && w.initiative_id == i.as_ref().map(|i| i.id) {
-        return Err(UserError::new(format!("{key} is already linked to {home}.")).into());
+        return Err(replies::already_linked(key, home).into());
     }
     let before = describe_home(cx, &w).await.unwrap_or_else(|| "none".into());
     model::set_work_home(cx.conn, cx.ws, w.id, g.id, i.as_ref().map(|i| i.id), cx.now).await?;
@@ -163,10 +120,7 @@ pub async fn link(cx: &mut Ctx<'_>, key: Key, home: Key) -> Outcome {
         None,
     )
     .await?;
-    Ok(Message::new(
-        Tone::Green,
-        format!("Linked {key} \"{}\" to {after}", w.title),
-    ))
+    Ok(replies::work_linked(&w, &after))
 }
 
 async fn describe_home(cx: &mut Ctx<'_>, w: &WorkItem) -> Option<String> {
@@ -185,15 +139,11 @@ async fn describe_home(cx: &mut Ctx<'_>, w: &WorkItem) -> Option<String> {
 pub async fn assign(cx: &mut Ctx<'_>, key: Key, who: Mention) -> Outcome {
     let w = cx.work(key).await?;
     if !w.status.is_open() {
-        return Err(UserError::new(format!(
-            "{key} is {}; only open work can be assigned.",
-            w.status
-        ))
-        .into());
+        return Err(replies::only_open_work(key, w.status, "assigned").into());
     }
     let p = cx.person(&who, "assignee").await?;
     if p.id == w.assignee_id {
-        return Err(UserError::new(format!("{key} is already assigned to {}.", p.at())).into());
+        return Err(replies::already_assigned(key, &p).into());
     }
     let old = crate::store::people::by_id(cx.conn, cx.ws, w.assignee_id).await?;
     model::set_work_assignee(cx.conn, cx.ws, w.id, p.id, cx.now).await?;
@@ -205,12 +155,7 @@ pub async fn assign(cx: &mut Ctx<'_>, key: Key, who: Mention) -> Outcome {
         None,
     )
     .await?;
-    Ok(Message::info(format!(
-        "{key} \"{}\" is now assigned to {} (was {})",
-        w.title,
-        p.at(),
-        old.at()
-    )))
+    Ok(replies::work_assigned(&w, &p, &old))
 }
 
 pub async fn note(cx: &mut Ctx<'_>, key: Key, note: String) -> Outcome {
@@ -218,8 +163,5 @@ pub async fn note(cx: &mut Ctx<'_>, key: Key, note: String) -> Outcome {
     model::touch_work(cx.conn, cx.ws, w.id, cx.now).await?;
     cx.event(&key.to_string(), "note", None, None, Some(&note))
         .await?;
-    Ok(Message::info(format!(
-        "Noted on {key} \"{}\": {note}",
-        w.title
-    )))
+    Ok(replies::work_noted(&w, &note))
 }

@@ -404,7 +404,10 @@ impl<'a> Evaluator<'a> {
                     .filter(|w| w.goal_id == Some(g.id) && w.status.is_open())
                     .count(),
             };
-            let reason = format!("{key} was due {due} and still has {open} open work item(s)");
+            let reason = format!(
+                "{key} was due {due} and still has {}",
+                crate::domain::words::counted(open, "open work item")
+            );
             if open > 0 {
                 h.flag(Colour::Red, format!("overdue:{key}"), reason.clone());
             }

@@ -9,7 +9,8 @@ use super::steps::{Key, Planned, Trigger};
 use crate::domain::key_result::{KrFacts, Shape};
 use crate::domain::{PersonId, Settings};
 use crate::engine::index::Index;
-use crate::message::{Ask, Message, Op, Tone};
+use crate::engine::notices;
+use crate::message::Op;
 use crate::store::outbox::Recipient;
 
 /// A key result checked in this recently is never asked about.
@@ -38,29 +39,8 @@ pub fn plan(
         let anchor = krs.iter().map(|(_, heard)| *heard).max().unwrap_or(now);
         let follow_up = now - anchor >= settings.kr_checkin_every + FOLLOW_UP;
         let tz = ix.person(owner).and_then(|p| p.time_zone);
-        let mut m = Message::new(
-            Tone::Neutral,
-            if follow_up {
-                format!("Still waiting: {} key result(s) need a check-in", krs.len())
-            } else {
-                format!("Time to check in {} key result(s)", krs.len())
-            },
-        );
-        let mut lines = Vec::new();
-        for (f, _) in &krs {
-            let (_, reason) = f.kr.judge(f.outside_since, now, &settings.kr);
-            lines.push(reason);
-        }
-        m = m.lines("Where they stand", lines);
-        for (f, _) in &krs {
-            let key = f.kr.key();
-            m = m.asking(
-                format!("Update {key}"),
-                format!("/align kr update {key}"),
-                // Discord allows 45 characters here: "K-12 now (then a note, if you like)".
-                Ask::Text(format!("{key} now (then a note, if you like)")),
-            );
-        }
+        let facts: Vec<&KrFacts> = krs.iter().map(|(f, _)| *f).collect();
+        let m = notices::checkin_reminder(&facts, follow_up, settings, now);
         let stage = if follow_up { "again" } else { "first" };
         out.push(Planned {
             key: Key::Text(format!(

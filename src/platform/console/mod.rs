@@ -9,9 +9,9 @@ use serde::Serialize;
 use crate::app::{Actor, App};
 use crate::clock::ManualClock;
 use crate::command::parse::parse_duration;
+use crate::message::text;
 use crate::message::{Message, MessageRef, Op};
 use crate::notify::{self, Delivery, DeliveryError, Target, Transport};
-use crate::render::text;
 use crate::schedule;
 use crate::store::{Store, WorkspaceId, workspaces};
 

@@ -8,11 +8,12 @@ use serde_json::{Value, json};
 use tokio::sync::oneshot;
 use tokio::time::{Instant, timeout_at};
 
+use super::embeds::{self as render, Control};
 use crate::app::{Actor, failure_message};
 use crate::command;
+use crate::engine::replies;
 use crate::message::{Action, Ask, Message, Tone};
 use crate::observe::in_span;
-use crate::render::discord::{self as render, Control};
 use crate::store::WorkspaceId;
 use crate::store::profiles::{Admission, Profile};
 
@@ -40,8 +41,6 @@ pub async fn handle(d: &Discord, body: Value) -> Value {
 fn refusal(text: &str) -> Value {
     render::reply(&Message::new(Tone::Error, text), "", true)
 }
-
-const OUR_FAULT: &str = "Something went wrong on our side; nothing was changed. Please try again.";
 
 fn internal_message(e: anyhow::Error) -> Message {
     tracing::error!(error = ?e, "handling a Discord interaction failed");
@@ -239,7 +238,7 @@ async fn answer(
     }
     match timeout_at(Instant::now() + d.config().answer_within, &mut rx).await {
         Ok(Ok(reply)) => render::reply(&reply, guild, true),
-        Ok(Err(_)) => refusal(OUR_FAULT),
+        Ok(Err(_)) => render::reply(&replies::failed(false), "", true),
         Err(_) => {
             let (d2, guild) = (d.clone(), guild.to_string());
             let token = body["token"].as_str().unwrap_or_default().to_string();

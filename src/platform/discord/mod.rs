@@ -3,6 +3,7 @@
 //! and messages.
 
 mod definition;
+mod embeds;
 pub mod gateway;
 mod interactions;
 mod rest;

@@ -5,9 +5,9 @@
 use chrono::Duration;
 use serde_json::json;
 
+use super::embeds as render;
 use crate::message::{MessageRef, Op};
 use crate::notify::{Delivery, DeliveryError, Target, Transport};
-use crate::render::discord as render;
 
 use super::{Discord, RestError};
 

@@ -8,11 +8,11 @@ use tokio::time::{Instant, timeout_at};
 
 use sha2::{Digest, Sha256};
 
+use super::blocks;
 use crate::app::failure_message;
 use crate::command;
 use crate::message::{Message, Tone};
 use crate::observe::in_span;
-use crate::render::slack as blocks;
 
 use super::{Slack, Team, actor};
 

@@ -3,8 +3,8 @@
 
 use sha2::{Digest, Sha256};
 
+use super::blocks;
 use crate::command::Command;
-use crate::render::slack as blocks;
 
 use super::{Slack, Team, actor, hex};
 

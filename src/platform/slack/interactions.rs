@@ -6,9 +6,9 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use tokio::time::{Instant, timeout_at};
 
+use super::blocks;
 use crate::app::failure_message;
 use crate::message::{Action, Ask, Message, Tone};
-use crate::render::slack as blocks;
 
 use super::commands::ephemeral;
 use super::{Slack, Team, actor};

@@ -2,6 +2,7 @@
 //! Slack's shapes stay in this module; the core sees commands, people and messages.
 
 mod api;
+mod blocks;
 mod commands;
 mod events;
 mod home;

@@ -10,9 +10,9 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use serde_json::json;
 
+use super::blocks;
 use crate::message::{MessageRef, Op};
 use crate::notify::{Delivery, DeliveryError, Target, Transport};
-use crate::render::slack as blocks;
 
 use super::api::ApiError;
 use super::{Slack, Team};

@@ -3,8 +3,8 @@
 
 use serde_json::{Value, json};
 
+use crate::message::text;
 use crate::message::{Action, Ask, Message, Tone};
-use crate::render::text;
 
 /// Slack's limits on what we send.
 const MAX_BLOCKS: usize = 50;

@@ -1,5 +1,8 @@
-//! Structured messages: replies and notifications as data. Each transport renders them
-//! (the console as text, Slack as blocks, Discord as embeds); all escaping happens there.
+//! Structured messages: replies and notifications as data, worded in `engine::replies` and
+//! `engine::notices`. Plain text is rendered here (`text`, for the console and notification
+//! previews); Slack blocks and Discord embeds by their adapters. All escaping happens there.
+
+pub mod text;
 
 use serde::{Deserialize, Serialize};
 

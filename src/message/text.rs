@@ -1,6 +1,6 @@
 //! Plain-text rendering, for the console and for fallback text.
 
-use crate::message::{Message, Tone};
+use super::{Message, Tone};
 
 fn badge(tone: Tone) -> &'static str {
     match tone {
