@@ -1,6 +1,7 @@
 //! Messages as Discord embeds coloured by health, with buttons and menus. Everything stays
-//! inside Discord's limits, truncated with a marker rather than refused, and every message
-//! carries `allowed_mentions` so user text pings no one.
+//! inside Discord's limits, truncated with a marker rather than refused; every message
+//! carries `allowed_mentions` so user text pings no one, and text is escaped so that a title
+//! cannot format, hide (spoilers), mask a link or show a mention.
 
 use serde_json::{Value, json};
 
@@ -40,33 +41,60 @@ pub fn truncate(text: &str, max: usize) -> String {
     out
 }
 
+/// The characters Discord markdown gives a meaning to, each shown as itself instead. Links
+/// stay clickable: a masked link needs `[`, so `:` and `(` are left alone.
+const MARKDOWN: &[char] = &['\\', '*', '_', '~', '`', '|', '[', ']', '<', '>', '#'];
+
+/// `text` as Discord shows it literally, cut to `max` characters (escapes count toward it,
+/// and an escape is never cut in half).
+fn literal(text: &str, max: usize) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if MARKDOWN.contains(&c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    let mut cut = truncate(&out, max);
+    if cut.ends_with('…') {
+        cut.pop();
+        let escapes = cut.chars().rev().take_while(|c| *c == '\\').count();
+        if escapes % 2 == 1 {
+            cut.pop();
+        }
+        cut.push('…');
+    }
+    cut
+}
+
 fn len(s: &str) -> usize {
     s.chars().count()
 }
 
 pub fn embed(m: &Message) -> Value {
-    let title = truncate(
-        &match m.tone {
-            Tone::Error => format!("⚠️ {}", m.headline),
-            _ => m.headline.clone(),
-        },
-        TITLE_MAX,
-    );
+    let title = match m.tone {
+        Tone::Error => format!("⚠️ {}", literal(&m.headline, TITLE_MAX - 3)),
+        _ => literal(&m.headline, TITLE_MAX),
+    };
     let mut description = Vec::new();
     let mut fields = Vec::new();
     for s in &m.sections {
         for f in &s.fields {
             fields.push((
-                truncate(&f.label, FIELD_NAME_MAX),
-                truncate(&f.value, FIELD_VALUE_MAX),
+                literal(&f.label, FIELD_NAME_MAX),
+                literal(&f.value, FIELD_VALUE_MAX),
             ));
         }
         if !s.lines.is_empty() {
             let mut part = String::new();
             if let Some(t) = &s.title {
-                part.push_str(&format!("**{t}**\n"));
+                part.push_str(&format!("**{}**\n", literal(t, TITLE_MAX)));
             }
-            let lines: Vec<String> = s.lines.iter().map(|l| format!("• {l}")).collect();
+            let lines: Vec<String> = s
+                .lines
+                .iter()
+                .map(|l| format!("• {}", literal(l, DESCRIPTION_MAX)))
+                .collect();
             part.push_str(&lines.join("\n"));
             description.push(part);
         }
@@ -283,6 +311,20 @@ mod tests {
                     .sum()
             });
         assert!(total <= EMBED_TOTAL_MAX, "{total}");
+    }
+
+    #[test]
+    fn text_shows_as_typed_never_as_markdown() {
+        let typed = "**Q4** [click](https://evil.example) <@123> ||secret|| # big `x` 100%";
+        let m = Message::new(Tone::Green, typed).lines("Why", vec![typed.into()]);
+        let e = embed(&m);
+        let shown =
+            r"\*\*Q4\*\* \[click\](https://evil.example) \<@123\> \|\|secret\|\| \# big \`x\` 100%";
+        assert_eq!(e["title"], shown);
+        assert_eq!(e["description"], format!("**Why**\n• {shown}"));
+        // Cut short, an escape is never left half: no lone backslash before the marker.
+        let cut = literal(&"*".repeat(10), 6);
+        assert_eq!(cut, r"\*\*…");
     }
 
     #[test]
