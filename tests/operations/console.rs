@@ -1,5 +1,5 @@
 //! `throughline console` and `throughline demo` as someone tries them: scripts that hold
-//! mistakes, runs side by side, and a run stopped with Ctrl-C.
+//! mistakes, runs side by side, and runs stopped by Ctrl-C, SIGTERM, an error or a panic.
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
@@ -104,6 +104,17 @@ fn two_demos_and_two_consoles_at_once_all_succeed() {
 
 #[tokio::test]
 async fn ctrl_c_in_the_middle_of_a_run_leaves_no_database_behind() {
+    stopped_in_the_middle("-INT", "stopped by Ctrl-C").await;
+}
+
+#[tokio::test]
+async fn sigterm_in_the_middle_of_a_run_leaves_no_database_behind() {
+    stopped_in_the_middle("-TERM", "stopped by SIGTERM").await;
+}
+
+/// Starts a year-long console run, sends `signal` once it is under way, and checks the run
+/// says `said`, fails, and drops its scratch database.
+async fn stopped_in_the_middle(signal: &str, said: &str) {
     let server = throughline::devdb::server_url().await.unwrap();
     let mut admin = PgConnection::connect(&server).await.unwrap();
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_throughline"))
@@ -161,7 +172,7 @@ async fn ctrl_c_in_the_middle_of_a_run_leaves_no_database_behind() {
     }
     assert!(running, "the script started");
     let sent = Command::new("kill")
-        .args(["-INT", &pid.to_string()])
+        .args([signal, &pid.to_string()])
         .status()
         .unwrap();
     assert!(sent.success());
@@ -170,11 +181,7 @@ async fn ctrl_c_in_the_middle_of_a_run_leaves_no_database_behind() {
         .expect("the console stops")
         .unwrap();
     assert!(!out.status.success(), "a stopped run is not a success");
-    assert!(
-        text(&out.stderr).contains("stopped by Ctrl-C"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert!(text(&out.stderr).contains(said), "{}", text(&out.stderr));
     let left: Option<String> = sqlx::query_scalar(find)
         .bind(&pattern)
         .fetch_optional(&mut admin)
@@ -254,4 +261,47 @@ async fn a_workspace_kept_with_db_is_there_the_next_run_with_its_clock() {
     throughline::devdb::drop_database(&server, &name)
         .await
         .unwrap();
+}
+
+/// Whether a database of that name exists on the local server.
+async fn exists(name: &str) -> bool {
+    let server = throughline::devdb::server_url().await.unwrap();
+    let mut admin = PgConnection::connect(&server).await.unwrap();
+    sqlx::query_scalar::<_, bool>("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+        .bind(name)
+        .fetch_one(&mut admin)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_scratch_run_that_fails_or_panics_drops_its_database_and_says_why() {
+    use throughline::devdb::with_scratch;
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let failing = tx.clone();
+    let failed = with_scratch("throughline_fails", |store| async move {
+        let name: String = sqlx::query_scalar("SELECT current_database()::text")
+            .fetch_one(&store.pool)
+            .await?;
+        failing.send(name).unwrap();
+        anyhow::bail!("the run went wrong")
+    })
+    .await;
+    assert_eq!(failed.unwrap_err().to_string(), "the run went wrong");
+    let panicking = tokio::spawn(with_scratch("throughline_panics", |store| async move {
+        let name: String = sqlx::query_scalar("SELECT current_database()::text")
+            .fetch_one(&store.pool)
+            .await?;
+        tx.send(name).unwrap();
+        panic!("a bug in the run")
+    }))
+    .await;
+    let panic = panicking.expect_err("the panic reaches the caller");
+    assert!(panic.is_panic());
+    let made: Vec<String> = rx.try_iter().collect();
+    assert_eq!(made.len(), 2, "both runs had a database: {made:?}");
+    for name in made {
+        assert!(name.starts_with("throughline_"), "{name}");
+        assert!(!exists(&name).await, "{name} was dropped");
+    }
 }
