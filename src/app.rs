@@ -7,10 +7,12 @@ use tokio_util::task::TaskTracker;
 use crate::clock::Clock;
 use crate::command::exec::{Ctx, Failure, execute};
 use crate::command::{self, Command, UserError};
+use crate::domain::evidence::Activity;
+use crate::engine::evidence::{self, Recorded};
 use crate::engine::{Trigger, reconcile, replies};
 use crate::message::Message;
 use crate::store::profiles::{self, Profile};
-use crate::store::{Store, WorkspaceId, people, workspaces};
+use crate::store::{Store, WorkspaceId, connections, people, workspaces};
 
 /// Who typed a command, as the transport knows them.
 #[derive(Debug, Clone)]
@@ -45,6 +47,9 @@ pub struct App {
     /// Work a request started that outlives its answer (a deferred reply): a stopping
     /// process waits for it.
     pub tasks: TaskTracker,
+    /// Where repository webhooks come in, and the key sealing their secrets; `None` where
+    /// no server receives them (the console).
+    pub hooks: Option<crate::config::Hooks>,
 }
 
 /// Whether a failure is PostgreSQL being out of reach (refused, timed out, gone), as
@@ -149,6 +154,7 @@ impl App {
             actor,
             now,
             new_people_admin: self.new_people_admin,
+            hooks: self.hooks.as_ref(),
         };
         let reply = execute(&mut cx, command).await?;
         if !read_only {
@@ -156,6 +162,32 @@ impl App {
         }
         tx.commit().await?;
         Ok(reply)
+    }
+
+    /// Records a repository's activity (a verified delivery, seen for the first time) through
+    /// the same transactional path as a command, and re-evaluates what it touched.
+    pub async fn evidence(
+        &self,
+        ws: WorkspaceId,
+        connection: &str,
+        activity: &Activity,
+    ) -> anyhow::Result<Recorded> {
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        workspaces::lock(&mut tx, ws).await?;
+        let done = evidence::record(&mut tx, ws, connection, activity, now).await?;
+        connections::delivered(&mut tx, connection, done.unknown, None, now).await?;
+        if !done.active.is_empty() {
+            reconcile(&mut tx, ws, now, Trigger::Person).await?;
+        }
+        tx.commit().await?;
+        Ok(done)
+    }
+
+    /// Notes that a connection's delivery came (and what went wrong with it, if anything).
+    pub async fn delivered(&self, connection: &str, error: Option<&str>) -> anyhow::Result<()> {
+        let mut conn = self.store.pool.acquire().await?;
+        connections::delivered(&mut conn, connection, 0, error, self.clock.now()).await
     }
 
     /// Makes a person an admin or a plain member (the console's `role` line; platform sync).

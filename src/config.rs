@@ -38,6 +38,10 @@ pub struct ServeArgs {
     /// Multi-workspace install: 32 random bytes, base64, that encrypt bot tokens at rest.
     #[arg(long, env = "SLACK_TOKEN_KEY", hide_env_values = true)]
     pub slack_token_key: Option<String>,
+    /// Repository connections (GitHub, GitLab): 32 random bytes, base64, that encrypt their
+    /// webhook secrets at rest. With PUBLIC_URL, enables `/align connect`.
+    #[arg(long, env = "HOOKS_KEY", hide_env_values = true)]
+    pub hooks_key: Option<String>,
     /// Slack Web API base URL.
     #[arg(long, env = "SLACK_API_URL", default_value = "https://slack.com/api")]
     pub slack_api_url: String,
@@ -105,7 +109,16 @@ pub struct Config {
     pub listen: SocketAddr,
     pub slack: Option<SlackConfig>,
     pub discord: Option<DiscordConfig>,
+    pub hooks: Option<Hooks>,
     pub lifecycle: Lifecycle,
+}
+
+/// What repository connections need: where forges send their webhooks, and the key that
+/// seals each connection's secret.
+#[derive(Clone)]
+pub struct Hooks {
+    pub public_url: String,
+    pub key: [u8; 32],
 }
 
 /// How the process stops and how long its claims last.
@@ -181,6 +194,7 @@ impl ServeArgs {
     pub fn validate(self) -> anyhow::Result<Config> {
         let slack = self.slack()?;
         let discord = self.discord()?;
+        let hooks = self.hooks()?;
         let database_url = self
             .database_url
             .context("DATABASE_URL is not set: point it at the PostgreSQL database to use")?;
@@ -211,8 +225,24 @@ impl ServeArgs {
             listen,
             slack,
             discord,
+            hooks,
             lifecycle,
         })
+    }
+
+    fn hooks(&self) -> anyhow::Result<Option<Hooks>> {
+        let Some(key) = self.hooks_key.clone().filter(|s| !s.is_empty()) else {
+            return Ok(None);
+        };
+        let public_url = self
+            .public_url
+            .clone()
+            .filter(|s| !s.is_empty())
+            .context("HOOKS_KEY is set: also set PUBLIC_URL, where GitHub and GitLab send their webhooks")?;
+        Ok(Some(Hooks {
+            public_url: public_url.trim_end_matches('/').to_string(),
+            key: key32("HOOKS_KEY", &key)?,
+        }))
     }
 
     fn discord(&self) -> anyhow::Result<Option<DiscordConfig>> {
@@ -388,12 +418,17 @@ fn check_signing_secret(secret: &str) -> anyhow::Result<()> {
 
 /// Decodes the token encryption key: exactly 32 bytes, base64.
 pub fn token_key(text: &str) -> anyhow::Result<[u8; 32]> {
+    key32("SLACK_TOKEN_KEY", text)
+}
+
+/// Decodes an encryption key named `name`: exactly 32 bytes, base64.
+fn key32(name: &str, text: &str) -> anyhow::Result<[u8; 32]> {
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(text.trim())
-        .context("SLACK_TOKEN_KEY is not base64 (make one with: openssl rand -base64 32)")?;
+        .with_context(|| format!("{name} is not base64 (make one with: openssl rand -base64 32)"))?;
     bytes.try_into().map_err(|b: Vec<u8>| {
         anyhow::anyhow!(
-            "SLACK_TOKEN_KEY must be 32 bytes, it is {} (make one with: openssl rand -base64 32)",
+            "{name} must be 32 bytes, it is {} (make one with: openssl rand -base64 32)",
             b.len()
         )
     })

@@ -55,6 +55,8 @@ const TOPICS: &[(&str, &str, &[&str])] = &[
             "/align work link W-12 I-7|G-3",
             "/align work assign W-12 @user",
             "/align work note W-12 \"progress note\"   (records activity)",
+            "/align work show W-12          where it stands, with its pull requests and pushes",
+            "/align work reopen W-12        back to doing (undo a done or a merge that closed it)",
         ],
     ),
     (
@@ -75,6 +77,15 @@ const TOPICS: &[(&str, &str, &[&str])] = &[
         &[
             "/align ack G-3               acknowledge the alerts on your goal",
             "/align snooze G-3 2d         mute direct messages about your goal (30m, 4h, 2d, 1w)",
+        ],
+    ),
+    (
+        "connect",
+        "Repositories: pull requests and pushes that name W-12 count as work on it (admins)",
+        &[
+            "/align connect github acme/api | connect gitlab group/project   (the webhook URL and secret, once)",
+            "/align connections             each repository with its last delivery and last error",
+            "/align disconnect acme/api     (or its id)",
         ],
     ),
     (
@@ -101,6 +112,7 @@ pub fn help(topic: Option<&str>) -> Message {
         "initiatives" | "init" => "initiative",
         "mine" | "orphans" | "capacity" | "history" | "agenda" | "digest" => "views",
         "ack" | "snooze" => "alerts",
+        "connections" | "disconnect" | "github" | "gitlab" => "connect",
         other => other,
     });
     match topic.and_then(|t| TOPICS.iter().find(|(name, _, _)| *name == t)) {
@@ -112,7 +124,7 @@ pub fn help(topic: Option<&str>) -> Message {
                 Message::info("Throughline links every piece of work to the goal it serves.");
             if let Some(t) = topic {
                 m = Message::info(format!(
-                    "No help topic '{t}'. Topics: status, goal, kr, initiative, work, views, alerts, settings."
+                    "No help topic '{t}'. Topics: status, goal, kr, initiative, work, views, alerts, connect, settings."
                 ));
             }
             for (_, title, lines) in TOPICS {

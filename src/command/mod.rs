@@ -98,6 +98,14 @@ pub enum Command {
     },
     WorkAssign(Key, Mention),
     WorkNote(Key, String),
+    WorkShow(Key),
+    WorkReopen(Key),
+    Connect {
+        forge: crate::domain::evidence::Forge,
+        repository: String,
+    },
+    Connections,
+    Disconnect(String),
     Mine,
     Orphans,
     Agenda,
@@ -168,6 +176,11 @@ impl Command {
             WorkLink { .. } => "work link",
             WorkAssign(..) => "work assign",
             WorkNote(..) => "work note",
+            WorkShow(_) => "work show",
+            WorkReopen(_) => "work reopen",
+            Connect { .. } => "connect",
+            Connections => "connections",
+            Disconnect(_) => "disconnect",
             Mine => "mine",
             Orphans => "orphans",
             Agenda => "agenda",
@@ -220,6 +233,8 @@ impl Command {
                 | Command::KrShow(_)
                 | Command::KrList(_)
                 | Command::Settings(None)
+                | Command::WorkShow(_)
+                | Command::Connections
         )
     }
 }

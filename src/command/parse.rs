@@ -8,6 +8,7 @@ use super::error::{UserError, did_you_mean};
 use super::lexer::{Token, tokenize};
 use super::{CapacityScope, Command, Home, InitiativeMove, Mention, WorkMove};
 use crate::domain::key_result::{Confidence, KrOutcome, Quantity, Shape, Unit};
+use crate::domain::evidence::Forge;
 use crate::domain::{GoalStatus, Key, KeyKind};
 
 pub use crate::domain::error::shorten;
@@ -35,12 +36,15 @@ pub const VERBS: &[&str] = &[
     "settings",
     "ack",
     "snooze",
+    "connect",
+    "connections",
+    "disconnect",
 ];
 const GOAL_VERBS: &[&str] = &["new", "show", "list", "owner", "rank", "close"];
 const INITIATIVE_VERBS: &[&str] = &["new", "show", "pause", "resume", "close"];
 const KR_VERBS: &[&str] = &["new", "update", "done", "show", "list", "target", "close"];
 const WORK_VERBS: &[&str] = &[
-    "new", "start", "block", "done", "drop", "link", "assign", "note",
+    "new", "start", "block", "done", "drop", "link", "assign", "note", "show", "reopen",
 ];
 
 /// What may follow a command's first word (`goal` → `new`, `show`, …); nothing for most.
@@ -91,6 +95,12 @@ pub fn parse(text: &str) -> Result<Command, UserError> {
         "kr" | "krs" => key_result(&mut args)?,
         "settings" => settings(&mut args)?,
         "ack" => Command::Ack(args.key(&[KeyKind::Goal], "ack")?),
+        "connect" => connect(&mut args)?,
+        "connections" => Command::Connections,
+        "disconnect" => Command::Disconnect(args.next_word().ok_or_else(|| {
+            UserError::new("disconnect needs the connection: its id or its repository.")
+                .hint("/align connections lists them.")
+        })?),
         "snooze" => {
             let goal = args.key(&[KeyKind::Goal], "snooze")?;
             let word = args.next_word().ok_or_else(|| {
@@ -372,6 +382,8 @@ fn work(args: &mut Args) -> Result<Command, UserError> {
             key,
             args.positional_mention("work assign", "the new assignee")?,
         ),
+        "show" => Command::WorkShow(key),
+        "reopen" => Command::WorkReopen(key),
         "note" => {
             let note = args.note()?.ok_or_else(|| {
                 UserError::new("work note needs the note text.").hint(format!(
@@ -442,6 +454,67 @@ fn work_new(args: &mut Args) -> Result<Command, UserError> {
         assignee,
         url,
     })
+}
+
+/// `connect github acme/api`, `connect gitlab group/sub/project`, or the repository's URL.
+fn connect(args: &mut Args) -> Result<Command, UserError> {
+    let example = "For example: /align connect github acme/api";
+    let forge_word = args.next_word().ok_or_else(|| {
+        UserError::new("connect needs where the repository lives (github or gitlab) and its name.")
+            .hint(example)
+    })?;
+    let forge = Forge::parse(&forge_word).ok_or_else(|| {
+        UserError::new(format!(
+            "connect takes github or gitlab, not '{}'.",
+            shorten(&forge_word, 40)
+        ))
+        .hint(
+            did_you_mean(&forge_word.to_ascii_lowercase(), ["github", "gitlab"], "")
+                .unwrap_or_else(|| example.into()),
+        )
+    })?;
+    let typed = args.next_word().ok_or_else(|| {
+        UserError::new(format!("connect {} needs the repository's name.", forge.as_str())).hint(example)
+    })?;
+    Ok(Command::Connect {
+        forge,
+        repository: repository(forge, &typed)?,
+    })
+}
+
+/// A repository's path (`acme/api`; GitLab allows subgroups), also taken from its URL.
+pub fn repository(forge: Forge, typed: &str) -> Result<String, UserError> {
+    let host = match forge {
+        Forge::GitHub => "github.com/",
+        Forge::GitLab => "gitlab.com/",
+    };
+    let path = typed
+        .trim_start_matches("https://")
+        .trim_start_matches("http://")
+        .trim_start_matches(host)
+        .trim_end_matches('/')
+        .trim_end_matches(".git");
+    let parts: Vec<&str> = path.split('/').collect();
+    let segment_ok = |p: &&str| {
+        !p.is_empty()
+            && p.len() <= 100
+            && p.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    };
+    let count_ok = match forge {
+        Forge::GitHub => parts.len() == 2,
+        Forge::GitLab => (2..=20).contains(&parts.len()),
+    };
+    if count_ok && parts.iter().all(segment_ok) {
+        return Ok(path.to_string());
+    }
+    let form = match forge {
+        Forge::GitHub => "owner/name, like acme/api",
+        Forge::GitLab => "group/project, like acme/api or acme/backend/api",
+    };
+    Err(UserError::new(format!(
+        "'{}' is not a {forge} repository: expected {form} (letters, digits, -, _ and .).",
+        shorten(typed, 60)
+    )))
 }
 
 fn capacity(args: &mut Args) -> Result<Command, UserError> {

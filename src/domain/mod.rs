@@ -3,6 +3,7 @@
 pub mod calendar;
 pub mod capacity;
 pub mod error;
+pub mod evidence;
 #[cfg(test)]
 pub mod fixture;
 pub mod health;

@@ -58,6 +58,8 @@ pub struct Settings {
     pub kr_checkin_every: Duration,
     /// Work flowing while a metric has not moved over this window is "busy but not moving".
     pub kr_stuck_after: Duration,
+    /// A pull request opened on a work item still in `todo` starts it.
+    pub start_on_pull_request: bool,
 }
 
 impl Settings {
@@ -109,6 +111,7 @@ impl Default for Settings {
             kr: Thresholds::default(),
             kr_checkin_every: Duration::days(7),
             kr_stuck_after: Duration::days(28),
+            start_on_pull_request: false,
         }
     }
 }

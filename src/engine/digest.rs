@@ -8,7 +8,8 @@ use crate::engine::index::Index;
 use crate::message::{Message, Tone};
 use crate::store::scope::{self, Changes};
 use crate::store::signals::SignalRow;
-use crate::store::{Conn, WorkspaceId, events, model, outbox, signals, workspaces};
+use crate::domain::words::counted;
+use crate::store::{Conn, WorkspaceId, connections, events, model, outbox, signals, workspaces};
 
 /// Owners have this long to acknowledge an alert before the digest names them.
 pub const ACK_GRACE_HOURS: i64 = 24;
@@ -231,6 +232,18 @@ pub async fn daily_digest(
         })
         .collect();
 
+    // The code-side twin of work with no home: merged pull requests that named no work item.
+    let code_lines: Vec<String> =
+        connections::unlinked_merges_since(&mut *conn, ws, now - Duration::days(7))
+            .await?
+            .into_iter()
+            .map(|(repository, n)| {
+                format!(
+                    "{repository}: {} this week named no work item",
+                    counted(n as usize, "merged pull request")
+                )
+            })
+            .collect();
     let exceptions = [
         ("What changed, and why", change_lines),
         (
@@ -245,6 +258,7 @@ pub async fn daily_digest(
             ),
         ),
         ("Work with no home", of_kind(&open, &[SignalKind::Orphan])),
+        ("Code with no work item", code_lines),
         (
             "Key results behind, unheard or not moving",
             of_kind(

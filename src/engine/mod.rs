@@ -2,6 +2,7 @@
 
 pub mod apply;
 pub mod digest;
+pub mod evidence;
 pub mod index;
 pub mod notices;
 pub mod plan;

@@ -216,3 +216,25 @@ pub fn checkin_reminder(
     }
     m
 }
+
+/// A merge finished a work item: one line to its assignee, with the undo.
+pub fn finished_by_merge(w: &WorkItem, a: &crate::domain::evidence::Activity) -> Message {
+    let key = w.key();
+    let mut m = Message::new(
+        Tone::Green,
+        format!(
+            "{key} \"{}\" is done: {} was merged",
+            w.title,
+            a.reference()
+        ),
+    )
+    .lines(
+        "Not done yet?",
+        vec![format!("Undo with /align work reopen {key}")],
+    )
+    .action("Reopen", format!("/align work reopen {key}"));
+    if let Some(url) = &a.url {
+        m = m.fields(vec![("Pull request", url.clone())]);
+    }
+    m
+}

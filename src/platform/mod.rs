@@ -2,5 +2,6 @@
 
 pub mod console;
 pub mod discord;
+pub mod forge;
 mod signed;
 pub mod slack;

@@ -79,6 +79,7 @@ pub async fn serve(config: Config, stop: CancellationToken) -> anyhow::Result<()
         clock: clock.clone(),
         new_people_admin: false,
         tasks: Default::default(),
+        hooks: config.hooks.clone(),
     };
     let wake = Arc::new(Notify::new());
     let slack = match config.slack {
@@ -98,6 +99,10 @@ pub async fn serve(config: Config, stop: CancellationToken) -> anyhow::Result<()
     if let Some(d) = &discord {
         router = router.merge(crate::platform::discord::router(d.clone()));
     }
+    // Repository webhooks: connections exist only where HOOKS_KEY is set; without it every
+    // hook is refused as an unknown connection.
+    let forges = crate::platform::forge::Forges::new(app.clone(), wake.clone());
+    router = router.merge(crate::platform::forge::router(forges));
     let router = router.layer(axum::middleware::from_fn(crate::observe::request));
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await

@@ -1,6 +1,7 @@
 //! PostgreSQL access: every SQL statement of the product lives under this module.
 
 pub mod backup;
+pub mod connections;
 pub mod episodes;
 pub mod events;
 pub mod homes;
@@ -13,6 +14,7 @@ pub mod outbox;
 pub mod people;
 pub mod profiles;
 pub mod schedule;
+pub mod sealed;
 pub mod scope;
 mod search;
 pub mod signals;

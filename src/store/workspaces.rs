@@ -145,6 +145,7 @@ struct SettingsRow {
     kr_band_grace_minutes: i32,
     kr_checkin_every_minutes: i32,
     kr_stuck_after_minutes: i32,
+    start_on_pull_request: bool,
 }
 
 pub async fn settings(conn: &mut Conn, ws: WorkspaceId) -> anyhow::Result<Settings> {
@@ -153,7 +154,7 @@ pub async fn settings(conn: &mut Conn, ws: WorkspaceId) -> anyhow::Result<Settin
                 nudge_every_minutes, starve_after_minutes, capacity_amber_pct, capacity_red_pct, red_to_channel,
                 dm_cap_per_day, wip_limit, top_ranks, workdays, work_hours, holidays, settle_minutes, urgent,
                 kr_at_risk, kr_off_track, kr_band_grace_minutes, kr_checkin_every_minutes,
-                kr_stuck_after_minutes
+                kr_stuck_after_minutes, start_on_pull_request
          FROM workspace_settings WHERE workspace_id = $1",
     )
     .bind(ws)
@@ -202,6 +203,7 @@ pub async fn settings(conn: &mut Conn, ws: WorkspaceId) -> anyhow::Result<Settin
         },
         kr_checkin_every: Duration::minutes(r.kr_checkin_every_minutes.into()),
         kr_stuck_after: Duration::minutes(r.kr_stuck_after_minutes.into()),
+        start_on_pull_request: r.start_on_pull_request,
     })
 }
 
@@ -217,7 +219,8 @@ pub async fn save_settings(
                 capacity_amber_pct = $10, capacity_red_pct = $11, red_to_channel = $12, dm_cap_per_day = $13,
                 wip_limit = $14, top_ranks = $15, updated_at = $16, workdays = $17, work_hours = $18,
                 holidays = $19, settle_minutes = $20, urgent = $21, kr_at_risk = $22, kr_off_track = $23,
-                kr_band_grace_minutes = $24, kr_checkin_every_minutes = $25, kr_stuck_after_minutes = $26
+                kr_band_grace_minutes = $24, kr_checkin_every_minutes = $25, kr_stuck_after_minutes = $26,
+                start_on_pull_request = $27
          WHERE workspace_id = $1",
     )
     .bind(ws)
@@ -249,6 +252,7 @@ pub async fn save_settings(
     .bind(s.kr.band_grace.num_minutes() as i32)
     .bind(s.kr_checkin_every.num_minutes() as i32)
     .bind(s.kr_stuck_after.num_minutes() as i32)
+    .bind(s.start_on_pull_request)
     .execute(conn)
     .await?;
     Ok(())

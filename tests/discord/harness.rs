@@ -65,6 +65,7 @@ impl D {
             clock: clock.clone(),
             new_people_admin: false,
             tasks: Default::default(),
+            hooks: None,
         };
         let fake = Fake::start().await;
         let config = DiscordConfig {

@@ -1,6 +1,7 @@
 //! Executes a parsed command inside one transaction: change the model, record events,
 //! re-evaluate health, raise signals and queue notifications, or change nothing at all.
 
+mod connections;
 mod goals;
 mod initiatives;
 mod key_results;
@@ -54,6 +55,7 @@ pub struct Ctx<'c> {
     pub now: DateTime<Utc>,
     /// Whether people first seen in this workspace start as admins (the console's default).
     pub new_people_admin: bool,
+    pub hooks: Option<&'c crate::config::Hooks>,
 }
 
 pub async fn execute(cx: &mut Ctx<'_>, command: Command) -> Outcome {
@@ -95,6 +97,11 @@ pub async fn execute(cx: &mut Ctx<'_>, command: Command) -> Outcome {
         WorkLink { work, home } => work::link(cx, work, home).await,
         WorkAssign(key, who) => work::assign(cx, key, who).await,
         WorkNote(key, note) => work::note(cx, key, note).await,
+        WorkShow(key) => work::show(cx, key).await,
+        WorkReopen(key) => work::reopen(cx, key).await,
+        Connect { forge, repository } => connections::connect(cx, forge, repository).await,
+        Connections => connections::list(cx).await,
+        Disconnect(which) => connections::disconnect(cx, which).await,
         Mine => views::mine(cx).await,
         Orphans => views::orphans(cx).await,
         Agenda => Ok(crate::engine::digest::weekly_agenda(cx.conn, cx.ws, cx.now).await?),

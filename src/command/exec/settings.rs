@@ -39,6 +39,7 @@ pub const NAMES: &[&str] = &[
     "kr_band_grace",
     "kr_checkin_every",
     "kr_stuck_after",
+    "start_on_pr",
 ];
 
 pub async fn show(cx: &mut Ctx<'_>) -> Outcome {
@@ -135,6 +136,19 @@ pub async fn set(cx: &mut Ctx<'_>, name: &str, value: &str) -> Outcome {
         "kr_band_grace" => s.kr.band_grace = parse_duration(value)?,
         "kr_checkin_every" => s.kr_checkin_every = parse_duration(value)?,
         "kr_stuck_after" => s.kr_stuck_after = parse_duration(value)?,
+        "start_on_pr" => {
+            s.start_on_pull_request = match value {
+                "on" => true,
+                "off" => false,
+                _ => {
+                    return Err(UserError::new(format!(
+                        "start_on_pr is on or off, not '{}'.",
+                        shorten(value, 40)
+                    ))
+                    .into());
+                }
+            }
+        }
         "urgent" => {
             s.urgent = match value {
                 "red" => Urgent::GoalRed,

@@ -165,3 +165,35 @@ pub async fn note(cx: &mut Ctx<'_>, key: Key, note: String) -> Outcome {
         .await?;
     Ok(replies::work_noted(&w, &note))
 }
+
+pub async fn show(cx: &mut Ctx<'_>, key: Key) -> Outcome {
+    let w = cx.work(key).await?;
+    let home = describe_home(cx, &w).await;
+    let assignee = crate::store::people::by_id(cx.conn, cx.ws, w.assignee_id).await?;
+    let history = crate::store::events::history(cx.conn, cx.ws, &key.to_string(), 200).await?;
+    Ok(replies::work_shown(
+        &w,
+        home.as_deref(),
+        &assignee,
+        &history,
+        cx.now,
+    ))
+}
+
+/// Back to doing: the undo of a merge that closed work too soon, or of a hasty done.
+pub async fn reopen(cx: &mut Ctx<'_>, key: Key) -> Outcome {
+    let w = cx.work(key).await?;
+    if w.status.is_open() {
+        return Err(replies::work_not_closed(key, w.status).into());
+    }
+    model::set_work_status(cx.conn, cx.ws, &w, WorkStatus::Doing, None, cx.now).await?;
+    cx.event(
+        &key.to_string(),
+        "status",
+        Some(json!({ "status": w.status })),
+        Some(json!({ "status": WorkStatus::Doing })),
+        Some("reopened"),
+    )
+    .await?;
+    Ok(replies::work_moved(&w, WorkStatus::Doing, None))
+}

@@ -181,3 +181,67 @@ pub fn work_assigned(w: &WorkItem, to: &Person, was: &Person) -> Message {
 pub fn work_noted(w: &WorkItem, note: &str) -> Message {
     Message::info(format!("Noted on {} \"{}\": {note}", w.key(), w.title))
 }
+
+/// One work item: where it stands, where it belongs, and the evidence of work on it.
+pub fn work_shown(
+    w: &WorkItem,
+    home: Option<&str>,
+    assignee: &Person,
+    history: &[crate::store::events::EventRow],
+    now: DateTime<Utc>,
+) -> Message {
+    let key = w.key();
+    let tone = match w.status {
+        WorkStatus::Blocked => Tone::Amber,
+        _ if w.is_unaligned() => Tone::Amber,
+        _ => Tone::Neutral,
+    };
+    let mut fields = vec![
+        ("Status", w.status.to_string()),
+        ("Assignee", assignee.at()),
+        ("Home", home.unwrap_or("none").to_string()),
+        (
+            "Last activity",
+            format!(
+                "{} ago",
+                crate::domain::health::human_duration(now - w.last_activity_at)
+            ),
+        ),
+    ];
+    if let Some(b) = &w.blocker {
+        fields.push(("Blocked by", b.clone()));
+    }
+    if let Some(u) = &w.url {
+        fields.push(("Link", u.clone()));
+    }
+    let evidence: Vec<String> = history
+        .iter()
+        .rev()
+        .filter_map(|e| evidence_line(e, now))
+        .take(5)
+        .collect();
+    Message::new(tone, format!("{key} \"{}\"", w.title))
+        .fields(fields)
+        .lines("Code activity, newest first", evidence)
+        .action("History", format!("/align history {key}"))
+}
+
+/// `PR acme/api#88 opened 2h ago: https://…`, from an event the evidence recorded.
+fn evidence_line(e: &crate::store::events::EventRow, now: DateTime<Utc>) -> Option<String> {
+    if e.action != "code" {
+        return None;
+    }
+    let after = e.after.as_ref()?;
+    let what = after["what"].as_str()?;
+    let reference = after["ref"].as_str()?;
+    let ago = crate::domain::health::human_duration(now - e.at);
+    let line = if what == "pushed to" {
+        format!("Push to {reference} {ago} ago")
+    } else {
+        format!("PR {reference} {what} {ago} ago")
+    };
+    Some(match after["url"].as_str() {
+        Some(url) => format!("{line}: {url}"),
+        None => line,
+    })
+}

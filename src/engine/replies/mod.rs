@@ -4,6 +4,7 @@
 
 mod capacity;
 mod changes;
+mod connections;
 mod key_results;
 mod mine;
 mod refusals;
@@ -14,6 +15,7 @@ mod views;
 
 pub use capacity::*;
 pub use changes::*;
+pub use connections::*;
 pub use key_results::*;
 pub use mine::*;
 pub use refusals::*;

@@ -91,3 +91,9 @@ pub fn already_assigned(key: Key, to: &Person) -> UserError {
 pub fn no_history(key: Key) -> UserError {
     UserError::new(format!("{key} has no recorded history."))
 }
+
+pub fn work_not_closed(key: Key, status: WorkStatus) -> UserError {
+    UserError::new(format!(
+        "{key} is {status}; only done or dropped work can be reopened."
+    ))
+}

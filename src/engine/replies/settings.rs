@@ -143,6 +143,11 @@ pub fn setting_values(s: &Settings) -> Vec<(&'static str, String, &'static str)>
             human_duration(s.kr_stuck_after),
             "work flowing while a metric has not moved over this window is \"busy but not moving\"",
         ),
+        (
+            "start_on_pr",
+            if s.start_on_pull_request { "on" } else { "off" }.into(),
+            "on: a pull request opened on a work item in todo starts it",
+        ),
     ]
 }
 

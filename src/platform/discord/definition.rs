@@ -229,6 +229,7 @@ mod tests {
                     Kind::Word => match o.name {
                         "by" => json!("2027-03-31"),
                         "value" | "target" => json!("5"),
+                        "repository" => json!("acme/api"),
                         _ => json!("2d"),
                     },
                     _ => json!("x"),

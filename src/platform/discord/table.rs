@@ -118,6 +118,7 @@ pub const HELP_TOPICS: &[&str] = &[
     "work",
     "views",
     "alerts",
+    "connect",
     "settings",
 ];
 
@@ -430,6 +431,16 @@ pub const GROUPS: &[Group] = &[
                 ],
             ),
             key_sub(
+                "show",
+                "A work item, with its pull requests and pushes",
+                &[opt("work", "The work item", WORK, Form::Bare)],
+            ),
+            key_sub(
+                "reopen",
+                "Back to doing (undo a done, or a merge that closed it)",
+                &[opt("work", "The work item", WORK, Form::Bare)],
+            ),
+            key_sub(
                 "note",
                 "Record progress (counts as activity)",
                 &[
@@ -489,6 +500,39 @@ pub const SUBS: &[Sub] = &[
             opt("goal", "The goal", GOAL, Form::Bare),
             opt("for", "How long: 30m, 4h, 2d, 1w", Kind::Word, Form::Bare),
         ],
+    ),
+    key_sub(
+        "connect",
+        "Connect a repository: its webhook URL and secret, once (admins)",
+        &[
+            opt(
+                "forge",
+                "Where it lives",
+                Kind::Choice(&["github", "gitlab"]),
+                Form::Bare,
+            ),
+            opt(
+                "repository",
+                "owner/name, like acme/api",
+                Kind::Word,
+                Form::Bare,
+            ),
+        ],
+    ),
+    key_sub(
+        "connections",
+        "Connected repositories, their last delivery and last error",
+        &[],
+    ),
+    key_sub(
+        "disconnect",
+        "Disconnect a repository (admins)",
+        &[opt(
+            "repository",
+            "The repository, or the connection's id",
+            Kind::Word,
+            Form::Bare,
+        )],
     ),
     key_sub(
         "settings",

@@ -2,13 +2,10 @@
 //! or any number installed through OAuth v2 with their tokens encrypted at rest.
 
 use anyhow::Context;
-use chacha20poly1305::aead::{Aead, KeyInit, Payload};
-use chacha20poly1305::{ChaCha20Poly1305, Nonce};
-use rand::RngCore;
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 
 use crate::app::App;
-use crate::store::WorkspaceId;
+use crate::store::{WorkspaceId, sealed};
 use crate::store::installs::SlackInstallation;
 
 use super::api::{ApiError, Grant, SlackApi};
@@ -26,22 +23,10 @@ pub enum Installs {
     OAuth { key: [u8; 32] },
 }
 
-/// Encrypts a bot token for storage; the team id is bound in as associated data, so a
-/// ciphertext copied to another team's row does not decrypt.
+/// Encrypts a bot token for storage, bound to its team: a ciphertext copied to another team's
+/// row does not decrypt.
 pub fn seal(key: &[u8; 32], team_id: &str, token: &SecretString) -> (Vec<u8>, Vec<u8>) {
-    let cipher = ChaCha20Poly1305::new(key.into());
-    let mut nonce = [0u8; 12];
-    rand::rngs::OsRng.fill_bytes(&mut nonce);
-    let sealed = cipher
-        .encrypt(
-            Nonce::from_slice(&nonce),
-            Payload {
-                msg: token.expose_secret().as_bytes(),
-                aad: team_id.as_bytes(),
-            },
-        )
-        .expect("encrypting a short token cannot fail");
-    (nonce.to_vec(), sealed)
+    sealed::seal(key, team_id, token)
 }
 
 pub fn open(
@@ -50,24 +35,9 @@ pub fn open(
     nonce: &[u8],
     sealed: &[u8],
 ) -> anyhow::Result<SecretString> {
-    anyhow::ensure!(nonce.len() == 12, "stored token nonce has the wrong length");
-    let cipher = ChaCha20Poly1305::new(key.into());
-    let plain = cipher
-        .decrypt(
-            Nonce::from_slice(nonce),
-            Payload {
-                msg: sealed,
-                aad: team_id.as_bytes(),
-            },
-        )
-        .map_err(|_| {
-            anyhow::anyhow!(
-                "cannot decrypt the bot token of team {team_id}: was SLACK_TOKEN_KEY changed?"
-            )
-        })?;
-    Ok(SecretString::from(
-        String::from_utf8(plain).context("stored token is not text")?,
-    ))
+    sealed::open(key, team_id, nonce, sealed).with_context(|| {
+        format!("cannot decrypt the bot token of team {team_id}: was SLACK_TOKEN_KEY changed?")
+    })
 }
 
 /// How long start-up waits for Slack to answer before giving up (1 + 2 + 4 + 8 s).
@@ -173,6 +143,7 @@ impl Installs {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use secrecy::ExposeSecret;
 
     #[test]
     fn tokens_round_trip_only_for_their_team_and_key() {
