@@ -234,11 +234,9 @@ impl ServeArgs {
         let Some(key) = self.hooks_key.clone().filter(|s| !s.is_empty()) else {
             return Ok(None);
         };
-        let public_url = self
-            .public_url
-            .clone()
-            .filter(|s| !s.is_empty())
-            .context("HOOKS_KEY is set: also set PUBLIC_URL, where GitHub and GitLab send their webhooks")?;
+        let public_url = self.public_url.clone().filter(|s| !s.is_empty()).context(
+            "HOOKS_KEY is set: also set PUBLIC_URL, where GitHub and GitLab send their webhooks",
+        )?;
         Ok(Some(Hooks {
             public_url: public_url.trim_end_matches('/').to_string(),
             key: key32("HOOKS_KEY", &key)?,
@@ -425,7 +423,9 @@ pub fn token_key(text: &str) -> anyhow::Result<[u8; 32]> {
 fn key32(name: &str, text: &str) -> anyhow::Result<[u8; 32]> {
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(text.trim())
-        .with_context(|| format!("{name} is not base64 (make one with: openssl rand -base64 32)"))?;
+        .with_context(|| {
+            format!("{name} is not base64 (make one with: openssl rand -base64 32)")
+        })?;
     bytes.try_into().map_err(|b: Vec<u8>| {
         anyhow::anyhow!(
             "{name} must be 32 bytes, it is {} (make one with: openssl rand -base64 32)",

@@ -7,8 +7,8 @@ use chrono::{Duration, NaiveDate};
 use super::error::{UserError, did_you_mean};
 use super::lexer::{Token, tokenize};
 use super::{CapacityScope, Command, Home, InitiativeMove, Mention, WorkMove};
-use crate::domain::key_result::{Confidence, KrOutcome, Quantity, Shape, Unit};
 use crate::domain::evidence::Forge;
+use crate::domain::key_result::{Confidence, KrOutcome, Quantity, Shape, Unit};
 use crate::domain::{GoalStatus, Key, KeyKind};
 
 pub use crate::domain::error::shorten;
@@ -474,7 +474,11 @@ fn connect(args: &mut Args) -> Result<Command, UserError> {
         )
     })?;
     let typed = args.next_word().ok_or_else(|| {
-        UserError::new(format!("connect {} needs the repository's name.", forge.as_str())).hint(example)
+        UserError::new(format!(
+            "connect {} needs the repository's name.",
+            forge.as_str()
+        ))
+        .hint(example)
     })?;
     Ok(Command::Connect {
         forge,
@@ -498,7 +502,8 @@ pub fn repository(forge: Forge, typed: &str) -> Result<String, UserError> {
     let segment_ok = |p: &&str| {
         !p.is_empty()
             && p.len() <= 100
-            && p.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            && p.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
     };
     let count_ok = match forge {
         Forge::GitHub => parts.len() == 2,

@@ -173,8 +173,22 @@ pub fn keys_in(text: &str) -> Vec<i32> {
 /// The words that close work, in any tense: close, closes, closed, closing; fix…; resolve…;
 /// complete….
 const CLOSING: &[&str] = &[
-    "close", "closes", "closed", "closing", "fix", "fixes", "fixed", "fixing", "resolve",
-    "resolves", "resolved", "resolving", "complete", "completes", "completed", "completing",
+    "close",
+    "closes",
+    "closed",
+    "closing",
+    "fix",
+    "fixes",
+    "fixed",
+    "fixing",
+    "resolve",
+    "resolves",
+    "resolved",
+    "resolving",
+    "complete",
+    "completes",
+    "completed",
+    "completing",
 ];
 
 /// Keys that follow a closing word: `Closes W-3`, `fixes: w-4`, `Resolves W-5, W-6`.
@@ -265,13 +279,20 @@ mod tests {
         a.title = "Export (W-4)".into();
         a.body = "Touches W-9 as well. Fixes W-5".into();
         let l = links(&a);
-        assert_eq!(l.active, BTreeSet::from([3, 4, 5]), "a bare W-9 in a body names nothing");
+        assert_eq!(
+            l.active,
+            BTreeSet::from([3, 4, 5]),
+            "a bare W-9 in a body names nothing"
+        );
         assert!(l.closes.is_empty(), "only a merge closes");
 
         a.happened = Happened::Merged;
         assert_eq!(links(&a).closes, BTreeSet::from([5]));
         a.target = "release".into();
-        assert!(links(&a).closes.is_empty(), "a merge elsewhere closes nothing");
+        assert!(
+            links(&a).closes.is_empty(),
+            "a merge elsewhere closes nothing"
+        );
 
         let mut bot = activity(Happened::Merged);
         bot.author_is_bot = true;
@@ -279,7 +300,11 @@ mod tests {
         bot.body = "Closes W-6".into();
         bot.title = "Bump serde (W-7)".into();
         let l = links(&bot);
-        assert_eq!(l.active, BTreeSet::from([7]), "a bot counts through its title only");
+        assert_eq!(
+            l.active,
+            BTreeSet::from([7]),
+            "a bot counts through its title only"
+        );
         assert!(l.closes.is_empty());
 
         let mut push = activity(Happened::Pushed);

@@ -3,12 +3,12 @@
 use chrono::{DateTime, Duration, Utc};
 
 use crate::domain::health::{self, Assessment, Snapshot};
+use crate::domain::words::counted;
 use crate::domain::*;
 use crate::engine::index::Index;
 use crate::message::{Message, Tone};
 use crate::store::scope::{self, Changes};
 use crate::store::signals::SignalRow;
-use crate::domain::words::counted;
 use crate::store::{Conn, WorkspaceId, connections, events, model, outbox, signals, workspaces};
 
 /// Owners have this long to acknowledge an alert before the digest names them.

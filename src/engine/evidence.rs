@@ -37,8 +37,16 @@ pub async fn record(
     let mut done = Recorded::default();
     if named.active.is_empty() {
         if let (Happened::Merged, Some(number)) = (a.happened, a.number) {
-            connections::unlinked_merge(conn, ws, connection, number, &a.title, a.url.as_deref(), now)
-                .await?;
+            connections::unlinked_merge(
+                conn,
+                ws,
+                connection,
+                number,
+                &a.title,
+                a.url.as_deref(),
+                now,
+            )
+            .await?;
         }
         return Ok(done);
     }

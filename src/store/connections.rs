@@ -22,7 +22,8 @@ pub struct Connection {
     pub unknown_keys: i32,
 }
 
-const COLUMNS: &str = "id, workspace_id, forge, repository, secret_nonce, secret_ciphertext, created_at,
+const COLUMNS: &str =
+    "id, workspace_id, forge, repository, secret_nonce, secret_ciphertext, created_at,
                        last_delivery_at, last_error, last_error_at, unknown_keys";
 
 pub struct NewConnection<'a> {

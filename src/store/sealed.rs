@@ -25,7 +25,12 @@ pub fn seal(key: &[u8; 32], owner: &str, secret: &SecretString) -> (Vec<u8>, Vec
     (nonce.to_vec(), sealed)
 }
 
-pub fn open(key: &[u8; 32], owner: &str, nonce: &[u8], sealed: &[u8]) -> anyhow::Result<SecretString> {
+pub fn open(
+    key: &[u8; 32],
+    owner: &str,
+    nonce: &[u8],
+    sealed: &[u8],
+) -> anyhow::Result<SecretString> {
     anyhow::ensure!(nonce.len() == 12, "a stored nonce has the wrong length");
     let cipher = ChaCha20Poly1305::new(key.into());
     let plain = cipher
@@ -36,7 +41,9 @@ pub fn open(key: &[u8; 32], owner: &str, nonce: &[u8], sealed: &[u8]) -> anyhow:
                 aad: owner.as_bytes(),
             },
         )
-        .map_err(|_| anyhow::anyhow!("the stored secret of {owner} does not decrypt with this key"))?;
+        .map_err(|_| {
+            anyhow::anyhow!("the stored secret of {owner} does not decrypt with this key")
+        })?;
     Ok(SecretString::from(
         String::from_utf8(plain).context("a stored secret is not text")?,
     ))

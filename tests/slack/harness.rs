@@ -13,9 +13,10 @@ use serde_json::{Value, json};
 use sha2::Sha256;
 use throughline::app::App;
 use throughline::clock::ManualClock;
-use throughline::config::{SlackConfig, SlackInstall};
+use throughline::config::{Hooks, SlackConfig, SlackInstall};
 use throughline::devdb::Scratch;
 use throughline::notify::Dispatcher;
+use throughline::platform::forge::Forges;
 use throughline::platform::slack::{Slack, SlackTransport};
 use throughline::store::Store;
 
@@ -24,6 +25,8 @@ use crate::fake_socket::Link;
 use crate::world;
 
 pub const SECRET: &str = "test-signing-secret";
+/// Seals repository connections' webhook secrets.
+pub const HOOKS_KEY: [u8; 32] = [9u8; 32];
 /// Thursday morning, the founding brief's day.
 pub const START: &str = "2026-11-19T09:30:00Z";
 /// The answer window, shorter than Slack's so that a test of a late answer waits less.
@@ -79,15 +82,19 @@ impl S {
             .expect("a fresh database");
         let store = scratch.store.clone();
         let clock = Arc::new(ManualClock::new(START.parse().unwrap()));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
         let app = App {
             store,
             clock: clock.clone(),
             new_people_admin: false,
             tasks: Default::default(),
+            hooks: Some(Hooks {
+                public_url: base.clone(),
+                key: HOOKS_KEY,
+            }),
         };
         let fake = Fake::start().await;
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
         let install = match install {
             Install::Single => SlackInstall::Single {
                 bot_token: SecretString::from(token_of("T1")),
@@ -117,7 +124,9 @@ impl S {
         let slack = Slack::new(app, config, Arc::new(tokio::sync::Notify::new()))
             .await
             .expect("the Slack adapter starts");
-        let router = throughline::platform::slack::router(slack.clone());
+        let forges = Forges::new(slack.app().clone(), Arc::new(tokio::sync::Notify::new()));
+        let router = throughline::platform::slack::router(slack.clone())
+            .merge(throughline::platform::forge::router(forges));
         tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
         if let Some(token) = slack.config().app_token.clone() {
             tokio::spawn(throughline::platform::slack::socket_mode(
@@ -191,6 +200,29 @@ impl S {
         let res = req.send().await.unwrap();
         let status = res.status();
         (status, res.text().await.unwrap())
+    }
+
+    /// Posts a webhook delivery to `url` (a connection's, as `connect` gave it) with these
+    /// headers, and lets what it started finish.
+    pub async fn hook(
+        &self,
+        url: &str,
+        headers: &[(&str, String)],
+        body: &str,
+    ) -> (StatusCode, String) {
+        let mut req = self
+            .http
+            .post(url)
+            .header("content-type", "application/json")
+            .body(body.to_string());
+        for (name, value) in headers {
+            req = req.header(*name, value);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status();
+        let text = res.text().await.unwrap();
+        self.settle().await;
+        (status, text)
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {

@@ -9,6 +9,7 @@ mod world;
 mod alerts;
 mod buttons;
 mod delivery;
+mod forges;
 mod founding;
 mod key_results;
 mod manifest;

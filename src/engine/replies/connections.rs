@@ -18,10 +18,9 @@ pub fn connections_not_served() -> UserError {
 }
 
 pub fn already_connected(forge: Forge, repository: &str) -> UserError {
-    UserError::new(format!("{forge} {repository} is already connected."))
-        .hint(format!(
-            "/align connections lists it; /align disconnect {repository} first for a new secret."
-        ))
+    UserError::new(format!("{forge} {repository} is already connected.")).hint(format!(
+        "/align connections lists it; /align disconnect {repository} first for a new secret."
+    ))
 }
 
 /// The one time the secret is shown: where to paste it, and which events to tick.
@@ -74,9 +73,10 @@ pub fn connections_listed(all: &[Connection], now: DateTime<Utc>) -> Message {
         .iter()
         .map(|c| {
             let forge = Forge::parse(&c.forge).map_or(c.forge.clone(), |f| f.to_string());
-            let last = c
-                .last_delivery_at
-                .map_or_else(|| "no delivery yet".to_string(), |at| format!("last delivery {}", ago(at, now)));
+            let last = c.last_delivery_at.map_or_else(
+                || "no delivery yet".to_string(),
+                |at| format!("last delivery {}", ago(at, now)),
+            );
             let mut line = format!("{} ({forge}, id {}): {last}", c.repository, c.id);
             if c.unknown_keys > 0 {
                 line.push_str(&format!(

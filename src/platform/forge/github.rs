@@ -82,7 +82,10 @@ pub fn translate(event: &str, p: &Value) -> Translated {
 }
 
 fn push(p: &Value, repository: String, default_branch: String) -> Translated {
-    let Some(branch) = p["ref"].as_str().and_then(|r| r.strip_prefix("refs/heads/")) else {
+    let Some(branch) = p["ref"]
+        .as_str()
+        .and_then(|r| r.strip_prefix("refs/heads/"))
+    else {
         return Translated::Ignored("push of a tag".into());
     };
     if p["deleted"] == true {
@@ -110,7 +113,10 @@ fn push(p: &Value, repository: String, default_branch: String) -> Translated {
         branch: branch.to_string(),
         target: branch.to_string(),
         commits,
-        author: p["sender"]["login"].as_str().unwrap_or_default().to_string(),
+        author: p["sender"]["login"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
         author_is_bot: is_bot(&p["sender"]),
     })
 }

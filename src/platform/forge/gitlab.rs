@@ -22,7 +22,10 @@ pub fn verified(secret: &str, headers: &axum::http::HeaderMap) -> bool {
 /// GitLab marks no bots in its payloads; dependency bots are known by their names.
 fn is_bot(username: &str) -> bool {
     let u = username.to_ascii_lowercase();
-    u.ends_with("[bot]") || u.ends_with("-bot") || u.contains("dependabot") || u.contains("renovate")
+    u.ends_with("[bot]")
+        || u.ends_with("-bot")
+        || u.contains("dependabot")
+        || u.contains("renovate")
 }
 
 pub fn translate(event: &str, p: &Value) -> Translated {
@@ -31,7 +34,10 @@ pub fn translate(event: &str, p: &Value) -> Translated {
     let (happened, mr) = match event {
         "Push Hook" => return push(p, repository, default_branch),
         "Merge Request Hook" => {
-            let happened = match p["object_attributes"]["action"].as_str().unwrap_or_default() {
+            let happened = match p["object_attributes"]["action"]
+                .as_str()
+                .unwrap_or_default()
+            {
                 "open" | "reopen" => Happened::Opened,
                 "update" => Happened::Updated,
                 "approved" | "approval" => Happened::Reviewed,
@@ -67,10 +73,16 @@ pub fn translate(event: &str, p: &Value) -> Translated {
 }
 
 fn push(p: &Value, repository: String, default_branch: String) -> Translated {
-    let Some(branch) = p["ref"].as_str().and_then(|r| r.strip_prefix("refs/heads/")) else {
+    let Some(branch) = p["ref"]
+        .as_str()
+        .and_then(|r| r.strip_prefix("refs/heads/"))
+    else {
         return Translated::Ignored("push of a tag".into());
     };
-    if p["after"].as_str().is_some_and(|a| a.chars().all(|c| c == '0')) {
+    if p["after"]
+        .as_str()
+        .is_some_and(|a| a.chars().all(|c| c == '0'))
+    {
         return Translated::Ignored("push deleting a branch".into());
     }
     let commits = p["commits"]

@@ -80,7 +80,11 @@ pub fn router(f: Forges) -> Router {
 }
 
 fn answer(status: StatusCode, what: &str) -> Response {
-    (status, axum::Json(json!({ "ok": status.is_success(), "message": what }))).into_response()
+    (
+        status,
+        axum::Json(json!({ "ok": status.is_success(), "message": what })),
+    )
+        .into_response()
 }
 
 async fn hook(
@@ -171,7 +175,10 @@ async fn act(f: &Forges, c: &Connection, translated: Translated, delivery: Strin
     };
     if !activity.repository.eq_ignore_ascii_case(&c.repository) {
         tracing::warn!(connection = %c.id, from = %activity.repository, expected = %c.repository, "a delivery from another repository is ignored");
-        let why = format!("a delivery came from {}, not {}", activity.repository, c.repository);
+        let why = format!(
+            "a delivery came from {}, not {}",
+            activity.repository, c.repository
+        );
         let _ = app.delivered(&c.id, Some(&why)).await;
         return answer(StatusCode::ACCEPTED, "ignored: another repository");
     }
@@ -192,7 +199,9 @@ async fn act(f: &Forges, c: &Connection, translated: Translated, delivery: Strin
             Err(e) => {
                 tracing::error!(error = ?e, connection = %id, "recording a delivery failed");
                 let _ = app2.store.forget_sight(ws, &delivery).await;
-                let _ = app2.delivered(&id, Some("recording it failed on our side")).await;
+                let _ = app2
+                    .delivered(&id, Some("recording it failed on our side"))
+                    .await;
             }
         }
         done.is_ok()

@@ -5,8 +5,8 @@ use anyhow::Context;
 use secrecy::SecretString;
 
 use crate::app::App;
-use crate::store::{WorkspaceId, sealed};
 use crate::store::installs::SlackInstallation;
+use crate::store::{WorkspaceId, sealed};
 
 use super::api::{ApiError, Grant, SlackApi};
 
