@@ -5,14 +5,51 @@ use std::sync::Arc;
 use tokio_util::task::TaskTracker;
 
 use crate::clock::Clock;
-use crate::command::exec::{Ctx, Failure, execute};
+use crate::command::exec::{Ctx, Failure, execute, update_by_token};
 use crate::command::{self, Command, UserError};
+use crate::domain::Key;
 use crate::domain::evidence::Activity;
+use crate::domain::key_result::Confidence;
+use crate::domain::key_result::units::Reading;
 use crate::engine::evidence::{self, Recorded};
 use crate::engine::{Trigger, reconcile, replies};
 use crate::message::Message;
 use crate::store::profiles::{self, Profile};
-use crate::store::{Store, WorkspaceId, connections, people, workspaces};
+use crate::store::{Store, WorkspaceId, connections, key_results, kr_tokens, people, workspaces};
+
+/// A check-in as the API takes it.
+pub struct ApiCheckIn {
+    pub value: Reading,
+    pub note: Option<String>,
+    pub confidence: Option<Confidence>,
+}
+
+/// Why the API refused a check-in; nothing was recorded.
+#[derive(Debug)]
+pub enum ApiRefusal {
+    /// No such token, or one that was replaced.
+    Unauthorized,
+    /// The token writes another key result (in this workspace or another).
+    Forbidden(Key),
+    Closed(UserError),
+    /// The value or the note does not fit the key result.
+    Invalid(UserError),
+    Internal(anyhow::Error),
+}
+
+impl From<anyhow::Error> for ApiRefusal {
+    fn from(e: anyhow::Error) -> Self {
+        ApiRefusal::Internal(e)
+    }
+}
+
+impl From<sqlx::Error> for ApiRefusal {
+    fn from(e: sqlx::Error) -> Self {
+        ApiRefusal::Internal(e.into())
+    }
+}
+
+pub type ApiAnswer = Result<Message, ApiRefusal>;
 
 /// Who typed a command, as the transport knows them.
 #[derive(Debug, Clone)]
@@ -47,9 +84,9 @@ pub struct App {
     /// Work a request started that outlives its answer (a deferred reply): a stopping
     /// process waits for it.
     pub tasks: TaskTracker,
-    /// Where repository webhooks come in, and the key sealing their secrets; `None` where
-    /// no server receives them (the console).
-    pub hooks: Option<crate::config::Hooks>,
+    /// How the outside reaches this server (the check-in API, repository webhooks); `None`
+    /// where nothing can (the console).
+    pub public: Option<crate::config::Public>,
 }
 
 /// Whether a failure is PostgreSQL being out of reach (refused, timed out, gone), as
@@ -154,7 +191,7 @@ impl App {
             actor,
             now,
             new_people_admin: self.new_people_admin,
-            hooks: self.hooks.as_ref(),
+            public: self.public.as_ref(),
         };
         let reply = execute(&mut cx, command).await?;
         if !read_only {
@@ -182,6 +219,44 @@ impl App {
         }
         tx.commit().await?;
         Ok(done)
+    }
+
+    /// A check-in through the API: the token finds its workspace and the one key result it may
+    /// write; the check-in then runs as `kr update` does, with the token's maker as author.
+    pub async fn check_in_by_token(&self, token: &str, key: Key, c: ApiCheckIn) -> ApiAnswer {
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let Some(grant) = kr_tokens::use_token(&mut tx, token, now).await? else {
+            return Err(ApiRefusal::Unauthorized);
+        };
+        let ws = grant.workspace_id;
+        workspaces::lock(&mut tx, ws).await?;
+        let written = key_results::by_number(&mut tx, ws, key.number).await?;
+        match written {
+            Some(k) if k.id == grant.key_result_id => {
+                if !k.is_open() {
+                    return Err(ApiRefusal::Closed(replies::kr_not_open(key, &k.status)));
+                }
+            }
+            _ => return Err(ApiRefusal::Forbidden(key)),
+        }
+        let actor = people::by_id(&mut tx, ws, grant.created_by).await?;
+        let mut cx = Ctx {
+            conn: &mut tx,
+            ws,
+            actor,
+            now,
+            new_people_admin: self.new_people_admin,
+            public: self.public.as_ref(),
+        };
+        let message = match update_by_token(&mut cx, key, c.value, c.note, c.confidence).await {
+            Ok(m) => m,
+            Err(Failure::User(e)) => return Err(ApiRefusal::Invalid(e)),
+            Err(Failure::Internal(e)) => return Err(ApiRefusal::Internal(e)),
+        };
+        reconcile(&mut tx, ws, now, Trigger::Person).await?;
+        tx.commit().await?;
+        Ok(message)
     }
 
     /// Notes that a connection's delivery came (and what went wrong with it, if anything).

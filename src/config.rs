@@ -109,16 +109,16 @@ pub struct Config {
     pub listen: SocketAddr,
     pub slack: Option<SlackConfig>,
     pub discord: Option<DiscordConfig>,
-    pub hooks: Option<Hooks>,
+    pub public: Option<Public>,
     pub lifecycle: Lifecycle,
 }
 
-/// What repository connections need: where forges send their webhooks, and the key that
-/// seals each connection's secret.
+/// How the outside reaches this server: its public URL (for the check-in API and webhooks),
+/// and the key that seals repository connections' webhook secrets (connections need it).
 #[derive(Clone)]
-pub struct Hooks {
-    pub public_url: String,
-    pub key: [u8; 32],
+pub struct Public {
+    pub url: String,
+    pub hooks_key: Option<[u8; 32]>,
 }
 
 /// How the process stops and how long its claims last.
@@ -194,7 +194,7 @@ impl ServeArgs {
     pub fn validate(self) -> anyhow::Result<Config> {
         let slack = self.slack()?;
         let discord = self.discord()?;
-        let hooks = self.hooks()?;
+        let public = self.public()?;
         let database_url = self
             .database_url
             .context("DATABASE_URL is not set: point it at the PostgreSQL database to use")?;
@@ -225,21 +225,23 @@ impl ServeArgs {
             listen,
             slack,
             discord,
-            hooks,
+            public,
             lifecycle,
         })
     }
 
-    fn hooks(&self) -> anyhow::Result<Option<Hooks>> {
-        let Some(key) = self.hooks_key.clone().filter(|s| !s.is_empty()) else {
+    fn public(&self) -> anyhow::Result<Option<Public>> {
+        let key = self.hooks_key.clone().filter(|s| !s.is_empty());
+        let Some(url) = self.public_url.clone().filter(|s| !s.is_empty()) else {
+            anyhow::ensure!(
+                key.is_none(),
+                "HOOKS_KEY is set: also set PUBLIC_URL, where GitHub and GitLab send their webhooks"
+            );
             return Ok(None);
         };
-        let public_url = self.public_url.clone().filter(|s| !s.is_empty()).context(
-            "HOOKS_KEY is set: also set PUBLIC_URL, where GitHub and GitLab send their webhooks",
-        )?;
-        Ok(Some(Hooks {
-            public_url: public_url.trim_end_matches('/').to_string(),
-            key: key32("HOOKS_KEY", &key)?,
+        Ok(Some(Public {
+            url: url.trim_end_matches('/').to_string(),
+            hooks_key: key.map(|k| key32("HOOKS_KEY", &k)).transpose()?,
         }))
     }
 

@@ -122,7 +122,7 @@ pub async fn run(store: Store, cfg: &Config) -> anyhow::Result<Report> {
         clock: Arc::new(SystemClock),
         new_people_admin: true,
         tasks: Default::default(),
-        hooks: None,
+        public: None,
     };
     let mut report = Report::default();
     let floor = floor(&store, cfg.samples).await?;
@@ -230,7 +230,7 @@ async fn seeded_many(
         clock: Arc::new(SystemClock),
         new_people_admin: true,
         tasks: Default::default(),
-        hooks: None,
+        public: None,
     };
     let owner = Actor {
         external_id: "U1".into(),

@@ -132,6 +132,7 @@ pub enum Command {
     },
     KrShow(Key),
     KrList(Option<Key>),
+    KrToken(Key),
     KrTarget {
         kr: Key,
         target: Quantity,
@@ -192,6 +193,7 @@ impl Command {
             KrDone { .. } => "kr done",
             KrShow(_) => "kr show",
             KrList(_) => "kr list",
+            KrToken(_) => "kr token",
             KrTarget { .. } => "kr target",
             KrClose { .. } => "kr close",
             Settings(_) => "settings",

@@ -42,7 +42,9 @@ pub const VERBS: &[&str] = &[
 ];
 const GOAL_VERBS: &[&str] = &["new", "show", "list", "owner", "rank", "close"];
 const INITIATIVE_VERBS: &[&str] = &["new", "show", "pause", "resume", "close"];
-const KR_VERBS: &[&str] = &["new", "update", "done", "show", "list", "target", "close"];
+const KR_VERBS: &[&str] = &[
+    "new", "update", "done", "show", "list", "target", "close", "token",
+];
 const WORK_VERBS: &[&str] = &[
     "new", "start", "block", "done", "drop", "link", "assign", "note", "show", "reopen",
 ];
@@ -284,6 +286,7 @@ fn key_result(args: &mut Args) -> Result<Command, UserError> {
             note: args.note()?,
         },
         "show" => Command::KrShow(args.key(K, "kr show")?),
+        "token" => Command::KrToken(args.key(K, "kr token")?),
         "list" => Command::KrList(match args.peek() {
             Some(_) => Some(args.key(&[KeyKind::Goal], "kr list")?),
             None => None,

@@ -79,7 +79,7 @@ pub async fn serve(config: Config, stop: CancellationToken) -> anyhow::Result<()
         clock: clock.clone(),
         new_people_admin: false,
         tasks: Default::default(),
-        hooks: config.hooks.clone(),
+        public: config.public.clone(),
     };
     let wake = Arc::new(Notify::new());
     let slack = match config.slack {
@@ -103,6 +103,7 @@ pub async fn serve(config: Config, stop: CancellationToken) -> anyhow::Result<()
     // hook is refused as an unknown connection.
     let forges = crate::platform::forge::Forges::new(app.clone(), wake.clone());
     router = router.merge(crate::platform::forge::router(forges));
+    router = router.merge(crate::platform::api::router(app.clone(), wake.clone()));
     let router = router.layer(axum::middleware::from_fn(crate::observe::request));
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await

@@ -8,6 +8,7 @@ pub mod homes;
 mod inbound;
 pub mod installs;
 pub mod key_results;
+pub mod kr_tokens;
 pub mod listing;
 pub mod model;
 pub mod outbox;

@@ -65,7 +65,7 @@ impl D {
             clock: clock.clone(),
             new_people_admin: false,
             tasks: Default::default(),
-            hooks: None,
+            public: None,
         };
         let fake = Fake::start().await;
         let config = DiscordConfig {

@@ -131,7 +131,7 @@ pub async fn queue_dms(store: &Store, n: usize) -> (Vec<String>, Vec<String>) {
         clock: std::sync::Arc::new(SystemClock),
         new_people_admin: false,
         tasks: Default::default(),
-        hooks: None,
+        public: None,
     };
     let mut ids = (Vec::new(), Vec::new());
     for (platform, team, people) in [("slack", "T1", &mut ids.0), ("discord", GUILD, &mut ids.1)] {

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use sha2::Sha256;
 use throughline::app::App;
 use throughline::clock::ManualClock;
-use throughline::config::{Hooks, SlackConfig, SlackInstall};
+use throughline::config::{Public, SlackConfig, SlackInstall};
 use throughline::devdb::Scratch;
 use throughline::notify::Dispatcher;
 use throughline::platform::forge::Forges;
@@ -89,9 +89,9 @@ impl S {
             clock: clock.clone(),
             new_people_admin: false,
             tasks: Default::default(),
-            hooks: Some(Hooks {
-                public_url: base.clone(),
-                key: HOOKS_KEY,
+            public: Some(Public {
+                url: base.clone(),
+                hooks_key: Some(HOOKS_KEY),
             }),
         };
         let fake = Fake::start().await;
@@ -126,7 +126,11 @@ impl S {
             .expect("the Slack adapter starts");
         let forges = Forges::new(slack.app().clone(), Arc::new(tokio::sync::Notify::new()));
         let router = throughline::platform::slack::router(slack.clone())
-            .merge(throughline::platform::forge::router(forges));
+            .merge(throughline::platform::forge::router(forges))
+            .merge(throughline::platform::api::router(
+                slack.app().clone(),
+                Arc::new(tokio::sync::Notify::new()),
+            ));
         tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
         if let Some(token) = slack.config().app_token.clone() {
             tokio::spawn(throughline::platform::slack::socket_mode(

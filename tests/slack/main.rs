@@ -8,6 +8,7 @@ mod world;
 
 mod alerts;
 mod buttons;
+mod checkins;
 mod delivery;
 mod forges;
 mod founding;

@@ -11,7 +11,7 @@ use crate::domain::evidence::Forge;
 use crate::engine::replies;
 use crate::store::{connections, sealed};
 
-fn random_hex(bytes: usize) -> String {
+pub fn random_hex(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
     rand::rngs::OsRng.fill_bytes(&mut buf);
     buf.iter().map(|b| format!("{b:02x}")).collect()
@@ -19,13 +19,13 @@ fn random_hex(bytes: usize) -> String {
 
 pub async fn connect(cx: &mut Ctx<'_>, forge: Forge, repository: String) -> Outcome {
     cx.require(false, "connect a repository", "an admin")?;
-    let Some(hooks) = cx.hooks else {
+    let Some((url, key)) = cx.public.and_then(|p| Some((&p.url, p.hooks_key?))) else {
         return Err(replies::connections_not_served().into());
     };
     // The id is the URL's only secret-free part: random, so it says nothing about the workspace.
     let id = random_hex(12);
     let secret = random_hex(32);
-    let (nonce, ciphertext) = sealed::seal(&hooks.key, &id, &SecretString::from(secret.clone()));
+    let (nonce, ciphertext) = sealed::seal(&key, &id, &SecretString::from(secret.clone()));
     let new = connections::NewConnection {
         id: &id,
         forge: forge.as_str(),
@@ -45,7 +45,7 @@ pub async fn connect(cx: &mut Ctx<'_>, forge: Forge, repository: String) -> Outc
         None,
     )
     .await?;
-    let url = format!("{}/hooks/{}/{id}", hooks.public_url, forge.as_str());
+    let url = format!("{url}/hooks/{}/{id}", forge.as_str());
     Ok(replies::connected(forge, &repository, &url, &secret))
 }
 

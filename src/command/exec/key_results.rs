@@ -6,6 +6,7 @@ use chrono::{NaiveDate, NaiveTime, TimeZone, Utc};
 use serde_json::json;
 
 use super::{Ctx, Failure, Outcome};
+use crate::domain::key_result::units::Reading;
 use crate::domain::key_result::{Confidence, KrOutcome, Quantity, Shape, Unit};
 use crate::domain::*;
 use crate::engine::replies;
@@ -20,7 +21,7 @@ impl Ctx<'_> {
         }
     }
 
-    async fn open_key_result(&mut self, key: Key) -> Result<Row, Failure> {
+    pub async fn open_key_result(&mut self, key: Key) -> Result<Row, Failure> {
         let k = self.key_result(key).await?;
         if !k.is_open() {
             return Err(replies::kr_not_open(key, &k.status).into());
@@ -122,7 +123,7 @@ pub async fn update(
     let unit = k.unit()?;
     let shown = value.to_string();
     let value = value.expect_unit(&unit, &shown)?;
-    record(cx, &k, value, note.as_deref(), confidence).await
+    record(cx, &k, value, note.as_deref(), confidence, "command").await
 }
 
 pub async fn done(cx: &mut Ctx<'_>, key: Key, note: Option<String>) -> Outcome {
@@ -136,7 +137,44 @@ pub async fn done(cx: &mut Ctx<'_>, key: Key, note: Option<String>) -> Outcome {
         &format!("check in {key}"),
         "the goal's owner, a lead under it",
     )?;
-    record(cx, &k, 1.0, note.as_deref(), None).await
+    record(cx, &k, 1.0, note.as_deref(), None, "command").await
+}
+
+/// A check-in through the API: the token stands for the permission, and the check-in is
+/// recorded exactly as `kr update` records one, with the API as its source.
+pub async fn update_by_token(
+    cx: &mut Ctx<'_>,
+    key: Key,
+    value: Reading,
+    note: Option<String>,
+    confidence: Option<Confidence>,
+) -> Outcome {
+    let k = cx.open_key_result(key).await?;
+    if k.kind == "milestone" {
+        return Err(replies::kr_is_milestone(key).into());
+    }
+    let value = value.in_unit(&k.unit()?)?;
+    record(cx, &k, value, note.as_deref(), confidence, "api").await
+}
+
+/// A write token for a key result, for a dashboard's cron job; it replaces the one before.
+pub async fn token(cx: &mut Ctx<'_>, key: Key) -> Outcome {
+    cx.require(false, &format!("make a write token for {key}"), "an admin")?;
+    let k = cx.open_key_result(key).await?;
+    let Some(public) = cx.public else {
+        return Err(replies::api_not_served().into());
+    };
+    let token = format!("tl_{}", super::connections::random_hex(20));
+    let replaced =
+        crate::store::kr_tokens::replace(cx.conn, cx.ws, k.id, &token, cx.actor.id, cx.now).await?;
+    let what = if replaced {
+        "replaced the earlier token"
+    } else {
+        "made"
+    };
+    cx.event(&key.to_string(), "write token", None, None, Some(what))
+        .await?;
+    Ok(replies::kr_token_made(&k, &public.url, &token, replaced))
 }
 
 async fn record(
@@ -145,13 +183,14 @@ async fn record(
     value: f64,
     note: Option<&str>,
     confidence: Option<Confidence>,
+    source: &'static str,
 ) -> Outcome {
     let checkin = CheckIn {
         value,
         confidence: confidence.map(Confidence::as_str),
         note,
         author: cx.actor.id,
-        source: "command",
+        source,
     };
     key_results::check_in(cx.conn, cx.ws, k.id, checkin, cx.now).await?;
     let unit = k.unit()?;
@@ -160,11 +199,15 @@ async fn record(
         .checkin_values
         .last()
         .map(|v| replies::quantity(*v, &unit));
+    let mut after = json!({ "value": replies::quantity(value, &unit), "confidence": confidence.map(Confidence::as_str) });
+    if source != "command" {
+        after["source"] = json!(source);
+    }
     cx.event(
         &key,
         "checked in",
         before.map(|b| json!({ "value": b })),
-        Some(json!({ "value": replies::quantity(value, &unit), "confidence": confidence.map(Confidence::as_str) })),
+        Some(after),
         note,
     )
     .await?;

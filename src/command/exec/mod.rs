@@ -9,6 +9,7 @@ mod settings;
 mod views;
 mod work;
 
+pub use key_results::update_by_token;
 pub use settings::NAMES as SETTING_NAMES;
 
 use chrono::{DateTime, Utc};
@@ -55,7 +56,7 @@ pub struct Ctx<'c> {
     pub now: DateTime<Utc>,
     /// Whether people first seen in this workspace start as admins (the console's default).
     pub new_people_admin: bool,
-    pub hooks: Option<&'c crate::config::Hooks>,
+    pub public: Option<&'c crate::config::Public>,
 }
 
 pub async fn execute(cx: &mut Ctx<'_>, command: Command) -> Outcome {
@@ -128,6 +129,7 @@ pub async fn execute(cx: &mut Ctx<'_>, command: Command) -> Outcome {
         KrDone { kr, note } => key_results::done(cx, kr, note).await,
         KrShow(kr) => key_results::show(cx, kr).await,
         KrList(goal) => key_results::list(cx, goal).await,
+        KrToken(kr) => key_results::token(cx, kr).await,
         KrTarget { kr, target, why } => key_results::target(cx, kr, target, why).await,
         KrClose { kr, outcome, note } => key_results::close(cx, kr, outcome, note).await,
         Settings(None) => settings::show(cx).await,

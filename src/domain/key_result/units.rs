@@ -117,6 +117,26 @@ impl Quantity {
     }
 }
 
+/// A value as a program sends it: a bare number, read in the key result's own unit, or a
+/// value with its unit (`"6.1%"`, or a number with a `unit`), which must match.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reading {
+    Bare(f64),
+    Typed(Quantity),
+}
+
+impl Reading {
+    pub fn in_unit(self, unit: &Unit) -> Result<f64, UserError> {
+        match self {
+            Reading::Bare(v) => Ok(v),
+            Reading::Typed(q) => {
+                let shown = q.to_string();
+                q.expect_unit(unit, &shown)
+            }
+        }
+    }
+}
+
 /// A number with at most two decimals and no trailing zeros; thousands and millions shortened.
 fn compact(value: f64) -> String {
     let (scaled, suffix) = match value.abs() {

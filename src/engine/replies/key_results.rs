@@ -170,3 +170,30 @@ pub fn kr_target_is_start(key: Key, target: &str) -> UserError {
         "{target} is where {key} started: a target has to be somewhere else."
     ))
 }
+
+pub fn api_not_served() -> UserError {
+    UserError::new("the check-in API needs a server the outside can reach, and this one has none.")
+        .hint("Run throughline serve with PUBLIC_URL set (see the README).")
+}
+
+/// The one time a write token is shown, with the call a cron job makes.
+pub fn kr_token_made(k: &Row, public_url: &str, token: &str, replaced: bool) -> Message {
+    let key = format!("K-{}", k.number);
+    let endpoint = format!("{public_url}/api/v1/key-results/{key}/check-ins");
+    let mut notes =
+        vec!["The token is shown this once; Throughline keeps only its hash.".to_string()];
+    if replaced {
+        notes.push(format!(
+            "It replaces {key}'s earlier token, which no longer works."
+        ));
+    }
+    Message::new(Tone::Green, format!("A write token for {key} \"{}\"", k.title))
+        .fields(vec![("Token", token.to_string()), ("Endpoint", endpoint.clone())])
+        .lines(
+            "Check in from a cron job",
+            vec![format!(
+                "curl -X POST {endpoint} -H \"Authorization: Bearer {token}\" -H \"Content-Type: application/json\" -d '{{\"value\": 6.1, \"note\": \"from the dashboard\"}}'"
+            )],
+        )
+        .lines("Worth knowing", notes)
+}

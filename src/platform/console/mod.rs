@@ -117,7 +117,7 @@ impl Console {
             clock: clock.clone(),
             new_people_admin: true,
             tasks: Default::default(),
-            hooks: None,
+            public: None,
         };
         let ws = app.workspace("console", "console", "Console").await?;
         let mut conn = app.store.pool.acquire().await?;

@@ -144,7 +144,7 @@ async fn connection(app: &App, id: &str, forge: Forge) -> anyhow::Result<Option<
 
 /// The connection's webhook secret; `None` when this server holds no key for it.
 fn secret(app: &App, c: &Connection) -> Option<secrecy::SecretString> {
-    let key = app.hooks.as_ref()?.key;
+    let key = app.public.as_ref()?.hooks_key?;
     match sealed::open(&key, &c.id, &c.secret_nonce, &c.secret_ciphertext) {
         Ok(s) => Some(s),
         Err(e) => {
