@@ -4,7 +4,13 @@
 use throughline::devdb::Scratch;
 
 /// Small tables looked up across workspaces, which Citus would copy to every node.
-const REFERENCE: &[&str] = &["workspaces", "oauth_states", "slack_installations"];
+const REFERENCE: &[&str] = &[
+    "workspaces",
+    "oauth_states",
+    "slack_installations",
+    "connections",
+    "kr_tokens",
+];
 
 #[tokio::test]
 async fn every_table_is_a_reference_table_or_keyed_by_workspace_first() {

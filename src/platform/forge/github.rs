@@ -65,7 +65,7 @@ pub fn translate(event: &str, p: &Value) -> Translated {
     let Some(number) = pr["number"].as_i64() else {
         return Translated::Malformed("a pull request without a number".into());
     };
-    Translated::Activity(Activity {
+    Translated::Activity(Box::new(Activity {
         happened,
         repository,
         default_branch,
@@ -78,7 +78,7 @@ pub fn translate(event: &str, p: &Value) -> Translated {
         commits: Vec::new(),
         author: pr["user"]["login"].as_str().unwrap_or_default().to_string(),
         author_is_bot: is_bot(&pr["user"]),
-    })
+    }))
 }
 
 fn push(p: &Value, repository: String, default_branch: String) -> Translated {
@@ -99,7 +99,7 @@ fn push(p: &Value, repository: String, default_branch: String) -> Translated {
                 .collect()
         })
         .unwrap_or_default();
-    Translated::Activity(Activity {
+    Translated::Activity(Box::new(Activity {
         happened: Happened::Pushed,
         repository,
         default_branch,
@@ -118,5 +118,5 @@ fn push(p: &Value, repository: String, default_branch: String) -> Translated {
             .unwrap_or_default()
             .to_string(),
         author_is_bot: is_bot(&p["sender"]),
-    })
+    }))
 }

@@ -56,7 +56,7 @@ pub fn translate(event: &str, p: &Value) -> Translated {
         return Translated::Malformed("a merge request without an iid".into());
     };
     let author = str_at(p, &["user", "username"]);
-    Translated::Activity(Activity {
+    Translated::Activity(Box::new(Activity {
         happened,
         repository,
         default_branch,
@@ -69,7 +69,7 @@ pub fn translate(event: &str, p: &Value) -> Translated {
         commits: Vec::new(),
         author_is_bot: is_bot(&author),
         author,
-    })
+    }))
 }
 
 fn push(p: &Value, repository: String, default_branch: String) -> Translated {
@@ -94,7 +94,7 @@ fn push(p: &Value, repository: String, default_branch: String) -> Translated {
         })
         .unwrap_or_default();
     let author = p["user_username"].as_str().unwrap_or_default().to_string();
-    Translated::Activity(Activity {
+    Translated::Activity(Box::new(Activity {
         happened: Happened::Pushed,
         repository,
         default_branch,
@@ -107,5 +107,5 @@ fn push(p: &Value, repository: String, default_branch: String) -> Translated {
         commits,
         author_is_bot: is_bot(&author),
         author,
-    })
+    }))
 }

@@ -37,7 +37,7 @@ const MAX_BODY: usize = 25 << 20;
 #[derive(Debug, PartialEq)]
 pub enum Translated {
     Ping,
-    Activity(Activity),
+    Activity(Box<Activity>),
     /// An event or action that says nothing about work (a label, a tag).
     Ignored(String),
     Malformed(String),
