@@ -457,6 +457,57 @@ mod tests {
     }
 
     #[test]
+    fn repository_connections_need_the_public_url_and_a_32_byte_key() {
+        let slack = [
+            "--slack-bot-token",
+            "xoxb-1",
+            "--slack-signing-secret",
+            "0123456789abcdef0123456789abcdef",
+        ];
+        let key = "CQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQk=";
+        let err = validate(&[&slack[..], &["--hooks-key", key]].concat())
+            .err()
+            .unwrap();
+        assert!(
+            err.contains("HOOKS_KEY is set: also set PUBLIC_URL"),
+            "{err}"
+        );
+        let err = validate(
+            &[
+                &slack[..],
+                &[
+                    "--hooks-key",
+                    "c2hvcnQ=",
+                    "--public-url",
+                    "https://a.example",
+                ],
+            ]
+            .concat(),
+        )
+        .err()
+        .unwrap();
+        assert!(err.contains("HOOKS_KEY must be 32 bytes, it is 5"), "{err}");
+        let config = validate(
+            &[
+                &slack[..],
+                &["--hooks-key", key, "--public-url", "https://a.example/"],
+            ]
+            .concat(),
+        )
+        .expect("a complete configuration");
+        let public = config.public.unwrap();
+        assert_eq!(public.url, "https://a.example");
+        assert_eq!(public.hooks_key, Some([9u8; 32]));
+        let config =
+            validate(&[&slack[..], &["--public-url", "https://a.example"]].concat()).unwrap();
+        assert_eq!(
+            config.public.unwrap().hooks_key,
+            None,
+            "the check-in API alone needs no key"
+        );
+    }
+
+    #[test]
     fn socket_mode_needs_an_app_token_and_no_signing_secret() {
         let config = validate(&[
             "--slack-bot-token",

@@ -45,6 +45,14 @@ async fn connect(s: &S, forge: &str, repository: &str) -> Connected {
         .unwrap_or_else(|| panic!("a 64-character secret in {shown}"))
         .to_string();
     assert!(!id.is_empty() && !secret.contains(&id));
+    let stored = s
+        .scalar(&format!(
+            "SELECT count(*) FROM connections c, events e
+             WHERE position('{secret}' in encode(c.secret_ciphertext, 'escape')) > 0
+                OR e.after::text LIKE '%{secret}%'"
+        ))
+        .await;
+    assert_eq!(stored, 0, "the secret is stored encrypted only");
     Connected {
         url: format!("{prefix}{id}"),
         secret,

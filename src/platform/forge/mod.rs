@@ -4,6 +4,8 @@
 
 mod github;
 mod gitlab;
+#[cfg(test)]
+mod tests;
 
 use std::sync::Arc;
 use std::time::Duration;
