@@ -30,6 +30,7 @@ const TOPICS: &[(&str, &str, &[&str])] = &[
             "/align kr update K-2 6.1% [\"note\"] [confidence:on-track|at-risk|off-track]   (owner, admin or a lead under the goal)",
             "/align kr done K-4 [\"note\"]   (a milestone)",
             "/align kr show K-2 | kr list [G-3]",
+            "/align kr token K-2   a write token for the check-in API (admins; shown once)",
             "/align kr target K-2 4.5% \"why the target changed\"   (owner or admin)",
             "/align kr close K-2 achieved|missed|dropped [\"note\"]   (owner or admin)",
             "Values: 42, 1.5k, 8%, $1.2m, €300k, EUR 300k; the unit is fixed when the key result is made",

@@ -261,6 +261,11 @@ pub const GROUPS: &[Group] = &[
                 &[opt("kr", "The key result", KEY_RESULT, Form::Bare)],
             ),
             key_sub(
+                "token",
+                "A write token for the check-in API (admins; shown once)",
+                &[opt("kr", "The key result", KEY_RESULT, Form::Bare)],
+            ),
+            key_sub(
                 "list",
                 "List key results, of every goal or of one",
                 &[optional("goal", "Only this goal's", GOAL, Form::Bare)],
