@@ -15,7 +15,9 @@ use crate::engine::evidence::{self, Recorded};
 use crate::engine::{Trigger, reconcile, replies};
 use crate::message::Message;
 use crate::store::profiles::{self, Profile};
-use crate::store::{Store, WorkspaceId, connections, key_results, kr_tokens, people, workspaces};
+use crate::store::{
+    Store, WorkspaceId, connections, inbound, key_results, kr_tokens, people, workspaces,
+};
 
 /// A check-in as the API takes it.
 pub struct ApiCheckIn {
@@ -201,17 +203,25 @@ impl App {
         Ok(reply)
     }
 
-    /// Records a repository's activity (a verified delivery, seen for the first time) through
-    /// the same transactional path as a command, and re-evaluates what it touched.
+    /// Records a repository's activity (a verified delivery) through the same transactional
+    /// path as a command, and re-evaluates what it touched. The delivery's id is taken in the
+    /// same transaction: a delivery is acted on once, and one that failed can come again.
     pub async fn evidence(
         &self,
         ws: WorkspaceId,
         connection: &str,
+        delivery: &str,
         activity: &Activity,
     ) -> anyhow::Result<Recorded> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         workspaces::lock(&mut tx, ws).await?;
+        if !inbound::first_sight(&mut tx, ws, delivery, now).await? {
+            return Ok(Recorded {
+                repeat: true,
+                ..Recorded::default()
+            });
+        }
         let done = evidence::record(&mut tx, ws, connection, activity, now).await?;
         connections::delivered(&mut tx, connection, done.unknown, None, now).await?;
         if !done.active.is_empty() {

@@ -16,6 +16,8 @@ use crate::store::{Conn, WorkspaceId, connections, model, workspaces};
 /// What one delivery did.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Recorded {
+    /// The delivery was acted on before: nothing was done again.
+    pub repeat: bool,
     /// Work items it was activity on.
     pub active: Vec<Key>,
     /// Work items its merge finished.

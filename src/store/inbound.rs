@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use super::{Conn, Store, WorkspaceId};
 
 /// Records a delivery id; false when it was seen before (the delivery is a repeat).
-pub(super) async fn first_sight(
+pub async fn first_sight(
     conn: &mut Conn,
     ws: WorkspaceId,
     delivery_id: &str,

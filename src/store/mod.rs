@@ -5,7 +5,7 @@ pub mod connections;
 pub mod episodes;
 pub mod events;
 pub mod homes;
-mod inbound;
+pub mod inbound;
 pub mod installs;
 pub mod key_results;
 pub mod kr_tokens;

@@ -17,6 +17,7 @@ mod backup;
 mod console;
 mod crash;
 mod deploy;
+mod forges;
 mod pacing;
 mod probes;
 mod startup;

@@ -156,7 +156,7 @@ fn secret(app: &App, c: &Connection) -> Option<secrecy::SecretString> {
     }
 }
 
-/// Acts on a verified delivery once.
+/// Acts on a verified delivery once: its id is taken in the transaction that records it.
 async fn act(f: &Forges, c: &Connection, translated: Translated, delivery: String) -> Response {
     let app = &f.app;
     let ws = c.workspace_id;
@@ -184,32 +184,25 @@ async fn act(f: &Forges, c: &Connection, translated: Translated, delivery: Strin
         let _ = app.delivered(&c.id, Some(&why)).await;
         return answer(StatusCode::ACCEPTED, "ignored: another repository");
     }
-    match app.store.first_sight(ws, &delivery, app.clock.now()).await {
-        Ok(true) => {}
-        Ok(false) => return answer(StatusCode::OK, "already processed"),
-        Err(e) => {
-            tracing::error!(error = ?e, "checking a delivery for a repeat failed");
-            return answer(StatusCode::SERVICE_UNAVAILABLE, "try again later");
-        }
-    }
     let (app2, wake, id) = (app.clone(), f.wake.clone(), c.id.clone());
     let job = app.tasks.spawn(in_span(async move {
-        let done = app2.evidence(ws, &id, &activity).await;
+        let done = app2.evidence(ws, &id, &delivery, &activity).await;
         match &done {
             Ok(r) if !r.finished.is_empty() => wake.notify_one(),
             Ok(_) => {}
             Err(e) => {
                 tracing::error!(error = ?e, connection = %id, "recording a delivery failed");
-                let _ = app2.store.forget_sight(ws, &delivery).await;
                 let _ = app2
                     .delivered(&id, Some("recording it failed on our side"))
                     .await;
             }
         }
-        done.is_ok()
+        done.map(|r| r.repeat).ok()
     }));
     match timeout(ANSWER_WITHIN, job).await {
-        Ok(Ok(true)) => answer(StatusCode::OK, "recorded"),
+        Ok(Ok(Some(false))) => answer(StatusCode::OK, "recorded"),
+        Ok(Ok(Some(true))) => answer(StatusCode::OK, "already processed"),
+        // Nothing was kept, the delivery's id included: the forge may deliver it again.
         Ok(_) => answer(StatusCode::SERVICE_UNAVAILABLE, "try again later"),
         Err(_) => answer(StatusCode::ACCEPTED, "recording"),
     }
