@@ -187,20 +187,31 @@ impl App {
             now,
         )
         .await?;
-        let mut cx = Ctx {
-            conn: &mut tx,
-            ws,
-            actor,
-            now,
-            new_people_admin: self.new_people_admin,
-            public: self.public.as_ref(),
-        };
+        let mut cx = self.ctx(&mut tx, ws, actor, now);
         let reply = execute(&mut cx, command).await?;
         if !read_only {
             reconcile(&mut tx, ws, now, Trigger::Person).await?;
         }
         tx.commit().await?;
         Ok(reply)
+    }
+
+    /// What a command runs with: `actor` acting in `ws` at `now`, inside `conn`'s transaction.
+    fn ctx<'c>(
+        &'c self,
+        conn: &'c mut crate::store::Conn,
+        ws: WorkspaceId,
+        actor: crate::domain::Person,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Ctx<'c> {
+        Ctx {
+            conn,
+            ws,
+            actor,
+            now,
+            new_people_admin: self.new_people_admin,
+            public: self.public.as_ref(),
+        }
     }
 
     /// Records a repository's activity (a verified delivery) through the same transactional
@@ -251,14 +262,7 @@ impl App {
             _ => return Err(ApiRefusal::Forbidden(key)),
         }
         let actor = people::by_id(&mut tx, ws, grant.created_by).await?;
-        let mut cx = Ctx {
-            conn: &mut tx,
-            ws,
-            actor,
-            now,
-            new_people_admin: self.new_people_admin,
-            public: self.public.as_ref(),
-        };
+        let mut cx = self.ctx(&mut tx, ws, actor, now);
         let message = match update_by_token(&mut cx, key, c.value, c.note, c.confidence).await {
             Ok(m) => m,
             Err(Failure::User(e)) => return Err(ApiRefusal::Invalid(e)),

@@ -22,8 +22,6 @@ pub struct Recorded {
     pub active: Vec<Key>,
     /// Work items its merge finished.
     pub finished: Vec<Key>,
-    /// Work items it started (`start_on_pr`).
-    pub started: Vec<Key>,
     /// Keys it named that no work item has.
     pub unknown: usize,
 }
@@ -87,7 +85,6 @@ pub async fn record(
         {
             model::set_work_status(conn, ws, &w, WorkStatus::Doing, None, now).await?;
             status_event(conn, ws, &subject, w.status, WorkStatus::Doing, a, now).await?;
-            done.started.push(key);
         } else {
             model::touch_work(conn, ws, w.id, now).await?;
         }

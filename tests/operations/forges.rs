@@ -31,16 +31,8 @@ fn signed(secret: &str, delivery: &str, body: &str) -> Vec<(&'static str, String
 async fn a_delivery_while_postgres_refuses_is_refused_whole_and_acted_on_when_delivered_again() {
     let (mut site, scratch) = org::site().await;
     site.slack.user("T1", "UADM", "adm", true);
-    let direct = url::Url::parse(&site.database_url).unwrap();
-    let proxy = Proxy::start(&format!(
-        "{}:{}",
-        direct.host_str().unwrap(),
-        direct.port().unwrap_or(5432)
-    ))
-    .await;
-    let mut through = direct.clone();
-    through.set_port(Some(proxy.port)).unwrap();
-    site.database_url = through.to_string();
+    let (proxy, through) = Proxy::in_front_of(&site.database_url).await;
+    site.database_url = through;
     let public = "https://align.example.com";
     let a = site
         .serve(&[("PUBLIC_URL", public), ("HOOKS_KEY", HOOKS_KEY)])

@@ -130,16 +130,8 @@ fn value(scrape: &prometheus_parse::Scrape, name: &str, labels: &[(&str, &str)])
 #[tokio::test]
 async fn with_postgres_refusing_connections_readiness_fails_and_a_button_gets_an_honest_answer() {
     let (mut site, scratch) = org::site().await;
-    let direct = url::Url::parse(&site.database_url).unwrap();
-    let proxy = Proxy::start(&format!(
-        "{}:{}",
-        direct.host_str().unwrap(),
-        direct.port().unwrap_or(5432)
-    ))
-    .await;
-    let mut through = direct.clone();
-    through.set_port(Some(proxy.port)).unwrap();
-    site.database_url = through.to_string();
+    let (proxy, through) = Proxy::in_front_of(&site.database_url).await;
+    site.database_url = through;
     let a = site.serve(&[]).await;
     assert_eq!(a.get("/readyz").await, (200, "ok".to_string()));
 

@@ -48,6 +48,21 @@ impl Proxy {
         }
     }
 
+    /// Starts a proxy in front of the database at `url`, and returns it with the URL that goes
+    /// through it.
+    pub async fn in_front_of(url: &str) -> (Proxy, String) {
+        let direct = url::Url::parse(url).unwrap();
+        let proxy = Proxy::start(&format!(
+            "{}:{}",
+            direct.host_str().unwrap(),
+            direct.port().unwrap_or(5432)
+        ))
+        .await;
+        let mut through = direct;
+        through.set_port(Some(proxy.port)).unwrap();
+        (proxy, through.to_string())
+    }
+
     /// PostgreSQL is back.
     pub async fn accept(&self) {
         let listener = TcpListener::bind(("127.0.0.1", self.port)).await.unwrap();

@@ -29,6 +29,15 @@ impl Ctx<'_> {
         Ok(k)
     }
 
+    /// An open key result that takes values: a milestone is done, not checked in.
+    async fn measured_key_result(&mut self, key: Key) -> Result<Row, Failure> {
+        let k = self.open_key_result(key).await?;
+        if k.kind == "milestone" {
+            return Err(replies::kr_is_milestone(key).into());
+        }
+        Ok(k)
+    }
+
     /// An open key result that only its goal's owner (or an admin) may `verb`.
     async fn shaped_by_owner(&mut self, key: Key, verb: &str) -> Result<Row, Failure> {
         let k = self.open_key_result(key).await?;
@@ -110,19 +119,14 @@ pub async fn update(
     note: Option<String>,
     confidence: Option<Confidence>,
 ) -> Outcome {
-    let k = cx.open_key_result(key).await?;
-    if k.kind == "milestone" {
-        return Err(replies::kr_is_milestone(key).into());
-    }
+    let k = cx.measured_key_result(key).await?;
     let allowed = cx.may_check_in(&k).await?;
     cx.require(
         allowed,
         &format!("check in {key}"),
         "the goal's owner, a lead under it",
     )?;
-    let unit = k.unit()?;
-    let shown = value.to_string();
-    let value = value.expect_unit(&unit, &shown)?;
+    let value = Reading::Typed(value).in_unit(&k.unit()?)?;
     record(cx, &k, value, note.as_deref(), confidence, "command").await
 }
 
@@ -149,10 +153,7 @@ pub async fn update_by_token(
     note: Option<String>,
     confidence: Option<Confidence>,
 ) -> Outcome {
-    let k = cx.open_key_result(key).await?;
-    if k.kind == "milestone" {
-        return Err(replies::kr_is_milestone(key).into());
-    }
+    let k = cx.measured_key_result(key).await?;
     let value = value.in_unit(&k.unit()?)?;
     record(cx, &k, value, note.as_deref(), confidence, "api").await
 }

@@ -6,7 +6,7 @@ use hmac::{Hmac, Mac};
 use serde_json::Value;
 use sha2::Sha256;
 
-use super::{Translated, str_at};
+use super::{Translated, commit_messages, str_at};
 use crate::domain::evidence::{Activity, Happened};
 
 pub const EVENT: &str = "x-github-event";
@@ -91,14 +91,7 @@ fn push(p: &Value, repository: String, default_branch: String) -> Translated {
     if p["deleted"] == true {
         return Translated::Ignored("push deleting a branch".into());
     }
-    let commits = p["commits"]
-        .as_array()
-        .map(|cs| {
-            cs.iter()
-                .filter_map(|c| c["message"].as_str().map(String::from))
-                .collect()
-        })
-        .unwrap_or_default();
+    let commits = commit_messages(p);
     Translated::Activity(Box::new(Activity {
         happened: Happened::Pushed,
         repository,

@@ -4,7 +4,7 @@
 use serde_json::Value;
 use subtle::ConstantTimeEq;
 
-use super::{Translated, str_at};
+use super::{Translated, commit_messages, str_at};
 use crate::domain::evidence::{Activity, Happened};
 
 pub const EVENT: &str = "x-gitlab-event";
@@ -85,14 +85,7 @@ fn push(p: &Value, repository: String, default_branch: String) -> Translated {
     {
         return Translated::Ignored("push deleting a branch".into());
     }
-    let commits = p["commits"]
-        .as_array()
-        .map(|cs| {
-            cs.iter()
-                .filter_map(|c| c["message"].as_str().map(String::from))
-                .collect()
-        })
-        .unwrap_or_default();
+    let commits = commit_messages(p);
     let author = p["user_username"].as_str().unwrap_or_default().to_string();
     Translated::Activity(Box::new(Activity {
         happened: Happened::Pushed,

@@ -54,6 +54,18 @@ fn str_at(v: &Value, path: &[&str]) -> String {
         .to_string()
 }
 
+/// The messages of the commits a push carries (both forges name them alike).
+fn commit_messages(p: &Value) -> Vec<String> {
+    p["commits"]
+        .as_array()
+        .map(|cs| {
+            cs.iter()
+                .filter_map(|c| c["message"].as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 #[derive(Clone)]
 pub struct Forges {
     app: App,
