@@ -414,3 +414,21 @@ async fn the_digest_counts_merged_pull_requests_that_name_no_work_item() {
     drain_all(&s);
     s.finish().await;
 }
+
+#[tokio::test]
+async fn with_start_on_pr_a_pull_request_opened_on_an_item_in_todo_starts_it() {
+    let s = founding().await;
+    s.slash("ULEE", "work new I-1 \"Welcome email\" <@ULEE>")
+        .await;
+    let c = connect(&s, "github", "acme/api").await;
+    let status = || s.text("SELECT status FROM work_items WHERE number = 2");
+    let pr = pull_request("opened", "w-2-email", "Welcome email", "");
+    github(&s, &c, "pull_request", "s-1", &pr).await;
+    assert_eq!(status().await, "todo", "off by default: activity only");
+    let set = s.slash("UANA", "settings start_on_pr on").await.to_string();
+    assert!(set.contains("Setting start_on_pr is now on"), "{set}");
+    github(&s, &c, "pull_request", "s-2", &pr).await;
+    assert_eq!(status().await, "doing");
+    s.fake.assert_nothing_unread();
+    s.finish().await;
+}
