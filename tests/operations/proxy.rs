@@ -63,9 +63,21 @@ impl Proxy {
         (proxy, through.to_string())
     }
 
-    /// PostgreSQL is back.
+    /// PostgreSQL is back. The port comes back too: an aborted listener is dropped a moment
+    /// after `refuse`, and a connection of another test may hold the port briefly, so binding
+    /// it again is retried for a few seconds.
     pub async fn accept(&self) {
-        let listener = TcpListener::bind(("127.0.0.1", self.port)).await.unwrap();
+        let mut tries = 0;
+        let listener = loop {
+            match TcpListener::bind(("127.0.0.1", self.port)).await {
+                Ok(l) => break l,
+                Err(e) if e.kind() == std::io::ErrorKind::AddrInUse && tries < 100 => {
+                    tries += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                }
+                Err(e) => panic!("the proxy's port {} cannot be bound again: {e}", self.port),
+            }
+        };
         self.serve(listener);
     }
 }
